@@ -1,0 +1,36 @@
+# The whole set-up is two commands: `make tour` and `make test`. Both create .venv when it is missing
+# and install into it; running them again installs nothing new.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= descentlab-out
+
+.PHONY: tour test lint bench clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+tour: $(VENV)/.installed
+	$(BIN)/descentlab tour --out $(OUT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks
+
+clean-venv:
+	rm -rf $(VENV)

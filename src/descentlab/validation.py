@@ -1,0 +1,183 @@
+"""Input checks shared by every public function.
+
+Each check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, bad value)
+with one message shape everywhere: ``<name> must be <rule>, got <value>``. The CLI turns these
+into one line on stderr and exit code 2.
+
+Array checks work on NumPy arrays and on torch tensors alike; torch is never imported here.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_choice",
+    "check_finite_array",
+    "check_int",
+    "check_matrix",
+    "check_nonnegative_float",
+    "check_positive_float",
+    "check_positive_int",
+    "check_probability",
+    "check_same_rows",
+    "check_seed",
+    "describe",
+    "is_tensor",
+]
+
+
+def is_tensor(value: Any) -> bool:
+    """True for a torch tensor, without importing torch."""
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def describe(value: Any) -> str:
+    """A short, exact rendering of a received value for error messages."""
+    if isinstance(value, bool):
+        return f"{value} (bool)"
+    if is_tensor(value) or isinstance(value, np.ndarray):
+        kind = "tensor" if is_tensor(value) else "array"
+        return f"{kind} of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, numbers.Number):
+        return repr(value)
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _is_real_number(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    if is_tensor(value):
+        return value.ndim == 0 and not value.dtype.is_complex and value.dtype.is_floating_point
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return isinstance(value, numbers.Real)
+
+
+def _as_float(value: Any) -> float:
+    return float(value.item()) if hasattr(value, "item") else float(value)
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """An integer (not a bool), optionally at least ``minimum``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        rule = "an integer" if minimum is None else f"an integer >= {minimum}"
+        raise TypeError(f"{name} must be {rule}, got {describe(value)}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_positive_int(name: str, value: Any) -> int:
+    """A positive integer: ``batch_size must be a positive integer, got 0``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {describe(value)}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_seed(name: str, value: Any) -> int:
+    """A seed for ``numpy.random.default_rng``: a non-negative integer."""
+    return check_int(name, value, minimum=0)
+
+
+def check_positive_float(name: str, value: Any) -> float:
+    """A finite real number > 0 (a bool is refused)."""
+    if not _is_real_number(value):
+        raise TypeError(f"{name} must be a finite positive number, got {describe(value)}")
+    number = _as_float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be a finite positive number, got {number!r}")
+    return number
+
+
+def check_nonnegative_float(name: str, value: Any) -> float:
+    """A finite real number >= 0 (a bool is refused)."""
+    if not _is_real_number(value):
+        raise TypeError(f"{name} must be a finite number >= 0, got {describe(value)}")
+    number = _as_float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {number!r}")
+    return number
+
+
+def check_probability(name: str, value: Any, *, open_right: bool = True) -> float:
+    """A real number in [0, 1) (or [0, 1] with ``open_right=False``)."""
+    interval = "[0, 1)" if open_right else "[0, 1]"
+    if not _is_real_number(value):
+        raise TypeError(f"{name} must be a number in {interval}, got {describe(value)}")
+    number = _as_float(value)
+    inside = 0 <= number < 1 if open_right else 0 <= number <= 1
+    if not inside:
+        raise ValueError(f"{name} must be a number in {interval}, got {number!r}")
+    return number
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """One of a fixed set of strings."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}, got {describe(value)}")
+    return value
+
+
+def _isfinite_all(array: Any) -> tuple[bool, tuple[int, ...] | None]:
+    if is_tensor(array):
+        import torch  # local: only reached when a tensor was passed, so torch is loaded
+
+        bad = ~torch.isfinite(array)
+        if not bool(bad.any()):
+            return True, None
+        first = torch.nonzero(bad)[0]
+        return False, tuple(int(i) for i in first)
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return True, None
+    return False, tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def _check_numeric_dtype(name: str, array: Any) -> None:
+    if is_tensor(array):
+        if array.dtype.is_complex or str(array.dtype) == "torch.bool":
+            raise TypeError(f"{name} must hold real numbers, got {describe(array)}")
+        return
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got {describe(array)}")
+
+
+def check_finite_array(name: str, array: Any) -> None:
+    """Every entry finite: ``X must contain only finite values, got nan at index (3, 0)``."""
+    ok, where = _isfinite_all(array)
+    if not ok:
+        value = array[where].item() if where else array.item()
+        raise ValueError(f"{name} must contain only finite values, got {value} at index {where}")
+
+
+def check_matrix(name: str, array: Any, *, columns: int | None = None) -> None:
+    """A non-empty, finite, real 2-D array or tensor, optionally with a fixed column count."""
+    if not (isinstance(array, np.ndarray) or is_tensor(array)):
+        raise TypeError(f"{name} must be a 2-D NumPy array or torch tensor, got {describe(array)}")
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (m, n), got shape {tuple(array.shape)}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(array.shape)}")
+    if columns is not None and array.shape[1] != columns:
+        raise ValueError(f"{name} must have {columns} column(s), got shape {tuple(array.shape)}")
+    _check_numeric_dtype(name, array)
+    check_finite_array(name, array)
+
+
+def check_same_rows(name_a: str, rows_a: int, name_b: str, rows_b: int) -> None:
+    """Two arrays with the same number of samples."""
+    if rows_a != rows_b:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same number of rows, got {rows_a} and {rows_b}"
+        )
