@@ -1,0 +1,91 @@
+"""SPEC §2.1: gradient descent with one feature — loss vs weight and loss vs epoch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.data import Dataset
+from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.linear import BACKENDS, get_backend, least_squares
+from descentlab.linear.inputs import check_epochs, check_lrate
+from descentlab.linear.landscape import loss_curve, weight_grid
+from descentlab.store.records import TrialRecord
+
+
+@dataclass(frozen=True)
+class GDOneFeatureConfig(RegressionDataConfig):
+    epochs: int = 100
+    lrate: float = 0.1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_epochs(self.epochs)
+        check_lrate(self.lrate)
+
+
+def default_data(config: GDOneFeatureConfig) -> Dataset:
+    return load_data(config, 1)
+
+
+def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
+    data.require_features(1, "gd-onefeature")
+    x, y = data.X, data.y
+    histories = {
+        name: get_backend(name).GD_onefeature(x, y, config.epochs, config.lrate, seed=config.seed)
+        for name in BACKENDS
+    }
+    main = histories[config.backend]
+    weights = np.asarray(main.weights, dtype=np.float64)
+    losses = np.asarray(main.losses, dtype=np.float64)
+    a, b = (np.asarray(h.weights, dtype=np.float64) for h in histories.values())
+    la, lb = (np.asarray(h.losses, dtype=np.float64) for h in histories.values())
+    with np.errstate(invalid="ignore"):
+        diff = max(np.nanmax(np.abs(a - b)), np.nanmax(np.abs(la - lb)))
+    optimum = float(least_squares(x, y)[0, 0])
+    optimum_loss = float(loss_curve(x, y, np.array([optimum]))[0])
+    grid = weight_grid(weights, optimum)
+    results = {
+        "weights": weights,
+        "losses": losses,
+        "final_weight": float(weights[-1]),
+        "final_loss": float(losses[-1]),
+        "optimum_weight": optimum,
+        "optimum_loss": optimum_loss,
+        "backend_max_abs_diff": float(diff),
+        "status": main.status,
+        "diverged_at": main.diverged_at,
+    }
+    trial = TrialRecord(
+        label=f"{config.backend} lrate={config.lrate:g}",
+        config={"lrate": config.lrate, "epochs": config.epochs, "backend": config.backend},
+        status=main.status,
+        metrics={"weight": weights, "loss": losses},
+        summary={"final_weight": results["final_weight"], "final_loss": results["final_loss"]},
+        message=_divergence_message(main.diverged_at, config.lrate),
+    )
+    plot_data = {
+        "curve_weights": grid,
+        "curve_losses": loss_curve(x, y, grid),
+        "optimum": [optimum, optimum_loss],
+        "lrate": config.lrate,
+    }
+    return Outcome(results, [trial], plot_data)
+
+
+def _divergence_message(epoch: int | None, lrate: float) -> str | None:
+    if epoch is None:
+        return None
+    return f"loss became non-finite at epoch {epoch} with lrate {lrate:g}; try a smaller lrate"
+
+
+EXPERIMENT = Experiment(
+    name="gd-onefeature",
+    spec="§2.1",
+    summary="Gradient descent on one feature: loss vs weight and loss vs epoch.",
+    config_type=GDOneFeatureConfig,
+    default_data=default_data,
+    run=run,
+)

@@ -1,0 +1,112 @@
+"""SPEC §2.2: the effect of the learning rate, with the stability bound 2/λmax marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.data import Dataset
+from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.linear import get_backend, least_squares
+from descentlab.linear.inputs import check_epochs, check_lrate
+from descentlab.linear.landscape import loss_curve, weight_grid
+from descentlab.linear.stability import classify_run, stability_bound
+from descentlab.store.records import TrialRecord
+from descentlab.validation import check_int
+
+
+@dataclass(frozen=True)
+class LRSweepConfig(RegressionDataConfig):
+    lrates: tuple[float, ...] = (0.001, 0.01, 0.1, 0.9)
+    epochs: int = 100
+    snapshot_epochs: tuple[int, ...] = (0, 1, 5, 20, 100)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_epochs(self.epochs)
+        if not self.lrates:
+            raise ValueError("lrates must list at least one learning rate, got ()")
+        for lrate in self.lrates:
+            check_lrate(lrate)
+        for epoch in self.snapshot_epochs:
+            check_int("snapshot_epochs", epoch, minimum=0)
+
+
+def default_data(config: LRSweepConfig) -> Dataset:
+    return load_data(config, 1)
+
+
+def run(config: LRSweepConfig, data: Dataset) -> Outcome:
+    data.require_features(1, "lr-sweep")
+    x, y = data.X, data.y
+    backend = get_backend(config.backend)
+    optimum = float(least_squares(x, y)[0, 0])
+    optimum_loss = float(loss_curve(x, y, np.array([optimum]))[0])
+    bound = stability_bound(x)
+    runs, trials, all_weights = [], [], []
+    for lrate in config.lrates:
+        history = backend.GD_onefeature(x, y, config.epochs, lrate, seed=config.seed)
+        weights = np.asarray(history.weights, dtype=np.float64)
+        losses = np.asarray(history.losses, dtype=np.float64)
+        behaviour = classify_run(
+            x,
+            weights,
+            losses,
+            np.array([optimum]),
+            optimum_loss,
+            diverged=history.status == "diverged",
+        )
+        summary = {
+            "lrate": lrate,
+            "final_weight": float(weights[-1]),
+            "final_loss": float(losses[-1]),
+            "behaviour": behaviour.label,
+            "converged": behaviour.converged,
+            "status": history.status,
+        }
+        runs.append(summary)
+        all_weights.append(weights)
+        message = None
+        if history.status == "diverged":
+            message = f"loss became non-finite at epoch {history.diverged_at} with lrate {lrate:g}"
+        trials.append(
+            TrialRecord(
+                label=f"lrate={lrate:g}",
+                config={"lrate": lrate, "epochs": config.epochs},
+                status=history.status,
+                metrics={"weight": weights, "loss": losses},
+                summary=summary,
+                message=message,
+            )
+        )
+    reach = 3 * abs(all_weights[0][0] - optimum) + 1  # diverging runs would stretch the axis
+    near = np.concatenate([w[np.abs(w - optimum) <= reach] for w in all_weights])
+    grid = weight_grid(near, optimum)
+    results = {
+        "runs": runs,
+        "stability_bound": bound,
+        "optimum_weight": optimum,
+        "optimum_loss": optimum_loss,
+    }
+    plot_data = {
+        "curve_weights": grid,
+        "curve_losses": loss_curve(x, y, grid),
+        "optimum": [optimum, optimum_loss],
+        "x": x.ravel(),
+        "y": y.ravel(),
+        "snapshot_epochs": [e for e in config.snapshot_epochs if e <= config.epochs],
+        "stability_bound": bound,
+    }
+    return Outcome(results, trials, plot_data)
+
+
+EXPERIMENT = Experiment(
+    name="lr-sweep",
+    spec="§2.2",
+    summary="Learning-rate sweep: which rates converge, oscillate, diverge or are too slow.",
+    config_type=LRSweepConfig,
+    default_data=default_data,
+    run=run,
+)

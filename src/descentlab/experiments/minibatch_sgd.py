@@ -1,0 +1,110 @@
+"""SPEC §2.4: mini-batch SGD at several batch sizes — single-sample, mini-batch, full batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.data import Dataset
+from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.linear import get_backend, least_squares
+from descentlab.linear.inputs import check_epochs, check_lrate
+from descentlab.linear.landscape import loss_curve, weight_grid
+from descentlab.store.records import TrialRecord
+from descentlab.validation import check_positive_int
+
+
+@dataclass(frozen=True)
+class MinibatchSGDConfig(RegressionDataConfig):
+    batch_sizes: tuple[int, ...] = (1, 10, 100)
+    lrate: float = 0.02
+    epochs: int = 100
+    drop_last: bool = False
+    first_batches: int = 100
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.batch_sizes:
+            raise ValueError("batch_sizes must list at least one batch size, got ()")
+        for size in self.batch_sizes:
+            check_positive_int("batch_size", size)
+        check_lrate(self.lrate)
+        check_epochs(self.epochs)
+        check_positive_int("first_batches", self.first_batches)
+
+
+def default_data(config: MinibatchSGDConfig) -> Dataset:
+    return load_data(config, 1)
+
+
+def run(config: MinibatchSGDConfig, data: Dataset) -> Outcome:
+    data.require_features(1, "minibatch-sgd")
+    x, y = data.X, data.y
+    backend = get_backend(config.backend)
+    optimum = float(least_squares(x, y)[0, 0])
+    runs, trials, seen = [], [], []
+    for batch_size in config.batch_sizes:
+        history = backend.minibatchSGD(
+            x,
+            y,
+            batch_size,
+            config.epochs,
+            config.lrate,
+            seed=config.seed,
+            drop_last=config.drop_last,
+        )
+        weights = np.asarray(history.weights, dtype=np.float64).ravel()
+        full_losses = loss_curve(x, y, weights)
+        summary = {
+            "batch_size": batch_size,
+            "steps": history.steps,
+            "steps_per_epoch": history.steps_per_epoch,
+            "final_weight": float(weights[-1]),
+            "final_loss": float(history.epoch_losses[-1]),
+            "status": history.status,
+        }
+        runs.append(summary)
+        seen.append(weights)
+        trials.append(
+            TrialRecord(
+                label=f"batch_size={batch_size}",
+                config={"batch_size": batch_size, "lrate": config.lrate, "epochs": config.epochs},
+                status=history.status,
+                metrics={
+                    "weight": weights,
+                    "loss": full_losses,
+                    "batch_loss": np.asarray(history.batch_losses, dtype=np.float64),
+                    "epoch_loss": np.asarray(history.epoch_losses, dtype=np.float64),
+                },
+                summary=summary,
+                message=None
+                if history.status == "finished"
+                else (
+                    f"loss became non-finite at step {history.diverged_at} with lrate "
+                    f"{config.lrate:g} and batch_size {batch_size}; try a smaller lrate"
+                ),
+            )
+        )
+    grid = weight_grid(np.concatenate(seen), optimum)
+    optimum_loss = float(loss_curve(x, y, np.array([optimum]))[0])
+    results = {"runs": runs, "optimum_weight": optimum, "optimum_loss": optimum_loss}
+    plot_data = {
+        "curve_weights": grid,
+        "curve_losses": loss_curve(x, y, grid),
+        "optimum": [optimum, optimum_loss],
+        "first_batches": config.first_batches,
+        "lrate": config.lrate,
+    }
+    return Outcome(results, trials, plot_data)
+
+
+EXPERIMENT = Experiment(
+    name="minibatch-sgd",
+    spec="§2.4",
+    summary="Mini-batch SGD at batch sizes 1, 10 and 100: trajectories and batch losses.",
+    config_type=MinibatchSGDConfig,
+    default_data=default_data,
+    run=run,
+)

@@ -1,0 +1,104 @@
+"""One ``descentlab run``: config → data → run → store → figures → files."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from descentlab.experiments import get_experiment
+from descentlab.experiments.config import apply_overrides
+from descentlab.experiments.output import prepare_output
+from descentlab.plots import draw_experiment
+from descentlab.provenance import device_description, library_versions
+from descentlab.store import ResultsStore
+from descentlab.store.jsonsafe import dumps, plain
+
+__all__ = ["RunReport", "resolve_config", "run_experiment"]
+
+STORE_NAME = "runs.sqlite"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run left behind; ``as_json()`` is the ``--json`` payload."""
+
+    experiment: str
+    config: dict[str, Any]
+    results: dict[str, Any]
+    figures: list[dict[str, str]]
+    run_ids: list[int]
+    status: str
+    messages: list[str]
+    folder: Path
+
+    def as_json(self) -> dict[str, Any]:
+        return plain(
+            {
+                "experiment": self.experiment,
+                "config": self.config,
+                "results": self.results,
+                "figures": self.figures,
+                "run_ids": self.run_ids,
+                "status": self.status,
+            }
+        )
+
+
+def resolve_config(name: str, overrides: dict[str, Any]) -> Any:
+    """The experiment's default config with ``overrides`` applied and checked."""
+    experiment = get_experiment(name)
+    return apply_overrides(experiment.config_type(), overrides)
+
+
+def run_experiment(
+    name: str,
+    *,
+    out: str | Path,
+    overrides: dict[str, Any] | None = None,
+    store_path: str | Path | None = None,
+) -> RunReport:
+    """Run experiment ``name`` and write its store rows, config, results and figures.
+
+    Files land in ``out/<name>/``; the store defaults to ``out/runs.sqlite``. A run whose every
+    trial diverges is stored as ``diverged``; an exception marks it ``failed`` and propagates.
+    """
+    experiment = get_experiment(name)
+    config = resolve_config(name, overrides or {})
+    root = prepare_output(out)
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    data = experiment.default_data(config)
+    resolved = {**dataclasses.asdict(config), "dataset": data.describe()}
+    device = device_description("cpu")
+    with ResultsStore(store_path or root / STORE_NAME) as store:
+        run_id = store.begin_run(
+            name, config=resolved, seed=config.seed, versions=library_versions(), device=device
+        )
+        try:
+            outcome = experiment.run(config, data)
+        except BaseException as error:
+            store.fail_run(run_id, f"{type(error).__name__}: {error}")
+            raise
+        trial_ids = store.complete_run(
+            run_id,
+            status=outcome.status,
+            results=outcome.results,
+            trials=outcome.trials,
+            plot_data=outcome.plot_data,
+        )
+        figures = draw_experiment(store.load_experiment(run_id), folder)
+    (folder / "config.json").write_text(dumps(resolved, indent=2) + "\n")
+    (folder / "results.json").write_text(dumps(outcome.results, indent=2) + "\n")
+    messages = [f"{t.label}: {t.message}" for t in outcome.trials if t.message]
+    return RunReport(
+        experiment=name,
+        config=resolved,
+        results=outcome.results,
+        figures=[f.as_json() for f in figures],
+        run_ids=[run_id, *trial_ids],
+        status=outcome.status,
+        messages=messages,
+        folder=folder,
+    )

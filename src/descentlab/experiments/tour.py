@@ -1,0 +1,41 @@
+"""``descentlab tour``: every registered experiment on its default data, and an index page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from descentlab.experiments import EXPERIMENTS
+from descentlab.experiments.output import prepare_output
+from descentlab.experiments.runner import RunReport, run_experiment
+from descentlab.report import write_index
+
+__all__ = ["TourReport", "run_tour"]
+
+
+@dataclass(frozen=True)
+class TourReport:
+    index: Path
+    reports: list[RunReport]
+
+
+def run_tour(out: str | Path, *, seed: int = 0, store_path: str | Path | None = None) -> TourReport:
+    """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html."""
+    root = prepare_output(out)
+    reports, sections = [], []
+    for name, experiment in EXPERIMENTS.items():
+        report = run_experiment(name, out=root, overrides={"seed": seed}, store_path=store_path)
+        reports.append(report)
+        sections.append(
+            {
+                "experiment": name,
+                "spec": experiment.spec,
+                "summary": experiment.summary,
+                "status": report.status,
+                "run_id": report.run_ids[0],
+                "folder": report.folder,
+                "figures": report.figures,
+            }
+        )
+    index = write_index(root, sections, title="descentlab tour")
+    return TourReport(index, reports)

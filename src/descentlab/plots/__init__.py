@@ -1,0 +1,32 @@
+"""Figures, drawn only from stored results (a figure can be redrawn without re-running)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from descentlab.plots import linear_figures
+from descentlab.plots.figure_files import FigureFile, save_figure
+from descentlab.store.records import StoredExperiment
+
+__all__ = ["DRAWERS", "FigureFile", "draw_experiment"]
+
+DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
+    "gd-onefeature": linear_figures.gd_onefeature,
+    "lr-sweep": linear_figures.lr_sweep,
+    "gd-multifeature": linear_figures.gd_multifeature,
+    "minibatch-sgd": linear_figures.minibatch_sgd,
+}
+
+
+def draw_experiment(stored: StoredExperiment, folder: str | Path) -> list[FigureFile]:
+    """Draw every figure of a stored experiment run into ``folder`` (PNG and SVG)."""
+    drawer = DRAWERS.get(stored.run.experiment)
+    if drawer is None:
+        raise ValueError(f"experiment must have figures, got {stored.run.experiment!r}")
+    if stored.run.status in ("running", "failed"):
+        raise ValueError(
+            f"run must be finished or diverged to draw it, got run {stored.run.id} with status "
+            f"{stored.run.status!r}"
+        )
+    return [save_figure(fig, Path(folder), name, caption) for name, caption, fig in drawer(stored)]

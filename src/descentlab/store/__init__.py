@@ -1,0 +1,14 @@
+"""The embedded results store (SQLite) and its exports."""
+
+from descentlab.store.export import export_run
+from descentlab.store.records import STATUSES, StoredExperiment, StoredRun, TrialRecord
+from descentlab.store.sqlite import ResultsStore
+
+__all__ = [
+    "STATUSES",
+    "ResultsStore",
+    "StoredExperiment",
+    "StoredRun",
+    "TrialRecord",
+    "export_run",
+]
