@@ -1,4 +1,4 @@
-"""The ``descentlab`` command: argument parsing and the mapping of errors to exit codes, nothing else.
+"""The ``descentlab`` command: argument parsing and mapping errors to exit codes, nothing else.
 
 Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback), 1 an unexpected error
 (also one line), 130 interrupted.

@@ -63,7 +63,8 @@ def load_file(
     """Load features and a target column from a file.
 
     ``target`` names the target column (a 0-based column index for ``.npy``; the last column when
-    empty). ``features`` selects feature columns (all others when empty). Missing values are refused.
+    empty). ``features`` selects feature columns (all others when empty). Missing values
+    are refused.
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 from matplotlib.figure import Figure
 
 __all__ = ["FigureFile", "new_figure", "save_figure"]
@@ -40,21 +41,6 @@ def save_figure(figure: Figure, folder: Path, name: str, caption: str) -> Figure
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     figure.savefig(png, dpi=120, metadata={"Software": None})
-    with _svg_salt():
+    with matplotlib.rc_context({"svg.hashsalt": "descentlab"}):
         figure.savefig(svg, metadata={"Date": None, "Creator": None})
     return FigureFile(name, caption, png, svg)
-
-
-class _svg_salt:
-    """Fix the SVG id salt for the duration of one save (matplotlib otherwise draws a random one)."""
-
-    def __enter__(self) -> None:
-        import matplotlib
-
-        self._old = matplotlib.rcParams["svg.hashsalt"]
-        matplotlib.rcParams["svg.hashsalt"] = "descentlab"
-
-    def __exit__(self, *exc: object) -> None:
-        import matplotlib
-
-        matplotlib.rcParams["svg.hashsalt"] = self._old
