@@ -53,7 +53,8 @@ def gd_onefeature(stored: StoredExperiment) -> list:
     left.plot(weights[:1], losses[:1], "s", color="tab:red", label="start")
     left.set_title("Loss vs weight")
     left.legend(fontsize=8)
-    right.plot(np.arange(len(losses)), losses, color="tab:blue", label="training MSE")
+    shown = np.isfinite(losses) & (losses < 1e100)  # log-axis margins overflow beyond
+    right.plot(np.arange(len(losses))[shown], losses[shown], color="tab:blue", label="training MSE")
     right.axhline(data["optimum"][1], color="gold", ls="--", label="least-squares MSE")
     right.set_yscale("log")
     right.set_xlabel("epoch")

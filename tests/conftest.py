@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def regression() -> tuple[np.ndarray, np.ndarray]:
+    """A small, well-conditioned 4-feature regression problem."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((60, 4))
+    y = X @ np.array([[1.5], [-2.0], [0.5], [3.0]]) + 0.1 * rng.standard_normal((60, 1))
+    return X, y
+
+
+@pytest.fixture
+def onefeature() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 1))
+    y = 2.5 * x + 0.2 * rng.standard_normal((40, 1))
+    return x, y
