@@ -141,5 +141,5 @@ def test_output_folder_rules(tmp_path):
     assert (foreign / "thesis.tex").read_text() == "precious"
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(ValueError, match="out must be a folder, got .* \\(an existing file\\)"):
+    with pytest.raises(ValueError, match=r"out must be a folder, got .* \(an existing file\)"):
         run_experiment("gd-onefeature", out=a_file)

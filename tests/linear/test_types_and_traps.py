@@ -35,9 +35,9 @@ def test_tensors_in_tensors_out(regression):
 
 def test_onefeature_scalar_types(onefeature):
     x, y = onefeature
-    new_w, loss = dl.gradient_step_onefeature(x, y, 0.0, 0.1)
+    new_w, _loss = dl.gradient_step_onefeature(x, y, 0.0, 0.1)
     assert np.ndim(new_w) == 0 and isinstance(new_w, np.floating)
-    t_w, t_loss = dl.gradient_step_onefeature(torch.from_numpy(x), torch.from_numpy(y), 0.0, 0.1)
+    t_w, _t_loss = dl.gradient_step_onefeature(torch.from_numpy(x), torch.from_numpy(y), 0.0, 0.1)
     assert isinstance(t_w, torch.Tensor) and t_w.ndim == 0
 
 
@@ -85,7 +85,7 @@ def test_trap_history_entries_are_not_all_the_last_weight(regression, backend):
 
 def test_trap_zero_d_weight_is_not_fed_to_matmul(onefeature):
     x, y = onefeature
-    new_w, loss = npb.gradient_step_onefeature(x, y, np.float64(1.0), 0.1)
+    new_w, _loss = npb.gradient_step_onefeature(x, y, np.float64(1.0), 0.1)
     expected = 1.0 + 0.1 * (2 / len(x)) * np.sum(x * (y - x))
     assert new_w == pytest.approx(expected)
     with pytest.raises(ValueError, match=r"weight must have shape \(1, 1\).*got shape \(\)"):
