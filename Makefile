@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= descentlab-out
 
-.PHONY: tour test lint bench clean-venv
+.PHONY: tour test lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,11 @@ tour: $(VENV)/.installed
 	$(BIN)/descentlab tour --out $(OUT)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 
 test: lint
 	$(BIN)/python -m pytest -n 2
-
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks
 
 clean-venv:
 	rm -rf $(VENV)
