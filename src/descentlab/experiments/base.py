@@ -9,7 +9,7 @@ from typing import Any
 from descentlab.data import Dataset
 from descentlab.store.records import TrialRecord
 
-__all__ = ["Experiment", "Outcome"]
+__all__ = ["Experiment", "Outcome", "divergence_message"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,10 @@ class Experiment:
     config_type: type
     default_data: Callable[[Any], Dataset]
     run: Callable[[Any, Dataset], Outcome]
+
+
+def divergence_message(at: int | None, lrate: float, *, unit: str = "epoch") -> str | None:
+    """The stored and printed explanation of a diverged trial (None when it did not diverge)."""
+    if at is None:
+        return None
+    return f"loss became non-finite at {unit} {at} with lrate {lrate:g}; try a smaller lrate"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.base import Experiment, Outcome, divergence_message
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -54,12 +54,7 @@ def run(config: GDMultiFeatureConfig, data: Dataset) -> Outcome:
                 status=history.status,
                 metrics=metrics,
                 summary={"final_loss": float(losses[-1]), "distance_to_optimum": distances[name]},
-                message=None
-                if history.status == "finished"
-                else (
-                    f"loss became non-finite at epoch {history.diverged_at} "
-                    f"with lrate {config.lrate:g}; try a smaller lrate"
-                ),
+                message=divergence_message(history.diverged_at, config.lrate),
             )
         )
     (wa, la), (wb, lb) = histories.values()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.base import Experiment, Outcome, divergence_message
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -64,7 +64,7 @@ def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
         status=main.status,
         metrics={"weight": weights, "loss": losses},
         summary={"final_weight": results["final_weight"], "final_loss": results["final_loss"]},
-        message=_divergence_message(main.diverged_at, config.lrate),
+        message=divergence_message(main.diverged_at, config.lrate),
     )
     plot_data = {
         "curve_weights": grid,
@@ -73,12 +73,6 @@ def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
         "lrate": config.lrate,
     }
     return Outcome(results, [trial], plot_data)
-
-
-def _divergence_message(epoch: int | None, lrate: float) -> str | None:
-    if epoch is None:
-        return None
-    return f"loss became non-finite at epoch {epoch} with lrate {lrate:g}; try a smaller lrate"
 
 
 EXPERIMENT = Experiment(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.base import Experiment, Outcome, divergence_message
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -68,9 +68,6 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
         }
         runs.append(summary)
         all_weights.append(weights)
-        message = None
-        if history.status == "diverged":
-            message = f"loss became non-finite at epoch {history.diverged_at} with lrate {lrate:g}"
         trials.append(
             TrialRecord(
                 label=f"lrate={lrate:g}",
@@ -78,7 +75,7 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
                 status=history.status,
                 metrics={"weight": weights, "loss": losses},
                 summary=summary,
-                message=message,
+                message=divergence_message(history.diverged_at, lrate),
             )
         )
     reach = 3 * abs(all_weights[0][0] - optimum) + 1  # diverging runs would stretch the axis

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.base import Experiment, Outcome, divergence_message
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -79,12 +79,7 @@ def run(config: MinibatchSGDConfig, data: Dataset) -> Outcome:
                     "epoch_loss": np.asarray(history.epoch_losses, dtype=np.float64),
                 },
                 summary=summary,
-                message=None
-                if history.status == "finished"
-                else (
-                    f"loss became non-finite at step {history.diverged_at} with lrate "
-                    f"{config.lrate:g} and batch_size {batch_size}; try a smaller lrate"
-                ),
+                message=divergence_message(history.diverged_at, config.lrate, unit="step"),
             )
         )
     grid = weight_grid(np.concatenate(seen), optimum)
