@@ -23,7 +23,7 @@ class Structure(NamedTuple):
 
 def flatten(tree: Any, name: str = "params") -> tuple[list[Any], Structure]:
     """The leaves of ``tree`` in a fixed order, and what is needed to rebuild it."""
-    if tree is None or isinstance(tree, np.ndarray):
+    if tree is None or isinstance(tree, np.ndarray | np.generic):
         return [tree], Structure("array", ())
     if isinstance(tree, Mapping):
         return list(tree.values()), Structure("dict", tuple(tree.keys()))
@@ -68,7 +68,7 @@ def check_params(params: Any) -> None:
     """Every leaf a floating-point NumPy array (0-d allowed)."""
     leaves, _ = flatten(params)
     for leaf in leaves:
-        if not isinstance(leaf, np.ndarray) or leaf.dtype.kind != "f":
+        if not isinstance(leaf, np.ndarray | np.floating) or leaf.dtype.kind != "f":
             raise TypeError(
                 "params must be floating-point NumPy arrays (or a dict/list of them), "
                 f"got {describe(leaf)}"
@@ -102,6 +102,10 @@ def update_leaves(
         if g is None:
             new_u, new = None, old
         else:
+            # NOTE [0-d leaves]: ``2 * np.array(3.0)`` is a NumPy scalar, not a 0-d array;
+            # accept it and hand the kernels a 0-d array so every state leaf stays an array.
+            if isinstance(g, np.generic) and g.dtype.kind in "iuf":
+                g = np.asarray(g)
             if not isinstance(g, np.ndarray):
                 raise TypeError(f"grads must hold NumPy arrays or None, got {describe(g)}")
             new_u, new = fn(g, p, *old)

@@ -132,7 +132,7 @@ def apply_updates(params: Params, updates: Params) -> Params:
             f"{list(u_structure.keys)} for {structure.kind} with keys {list(structure.keys)}"
         )
     new = [
-        p if u is None else np.asarray(p + u, dtype=p.dtype)
+        np.asarray(p) if u is None else np.asarray(p + u, dtype=p.dtype)
         for p, u in zip(p_leaves, u_leaves, strict=True)
     ]
     return unflatten(structure, new)
