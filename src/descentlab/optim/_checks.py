@@ -12,8 +12,8 @@ import numpy as np
 from descentlab.validation import check_probability, describe, is_tensor
 
 __all__ = [
-    "check_bool",
     "check_betas",
+    "check_bool",
     "check_learning_rate",
     "check_real",
     "check_unit_interval",

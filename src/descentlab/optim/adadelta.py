@@ -53,7 +53,9 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
             acc_delta=zeros_like_tree(params),
         )
 
-    def kernel(g: np.ndarray, p: Any, step: Any, square_avg: Any, acc_delta: Any) -> tuple[Any, Any]:
+    def kernel(
+        g: np.ndarray, p: Any, step: Any, square_avg: Any, acc_delta: Any
+    ) -> tuple[Any, Any]:
         square_avg = rho * square_avg + (1 - rho) * g * g
         delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
         acc_delta = rho * acc_delta + (1 - rho) * delta * delta

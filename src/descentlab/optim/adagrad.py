@@ -20,7 +20,13 @@ from descentlab.optim.transforms import (
 )
 from descentlab.validation import check_nonnegative_float
 
-__all__ = ["ScaleByInverseTimeState", "ScaleByRssState", "adagrad", "scale_by_inverse_time", "scale_by_rss"]
+__all__ = [
+    "ScaleByInverseTimeState",
+    "ScaleByRssState",
+    "adagrad",
+    "scale_by_inverse_time",
+    "scale_by_rss",
+]
 
 
 class ScaleByRssState(NamedTuple):
@@ -28,7 +34,9 @@ class ScaleByRssState(NamedTuple):
     sum: Params
 
 
-def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> GradientTransformation:
+def scale_by_rss(
+    initial_accumulator_value: float = 0.0, eps: float = 1e-10
+) -> GradientTransformation:
     r"""Divide by the root of the sum of squared gradients.
 
     .. math::
@@ -66,7 +74,7 @@ class ScaleByInverseTimeState(NamedTuple):
 
 
 def scale_by_inverse_time(decay: float) -> GradientTransformation:
-    r"""Per-parameter inverse-time decay :math:`u_t = u_t / (1 + (t - 1)\,d)` (Adagrad's ``lr_decay``).
+    r"""Per-parameter inverse-time decay (Adagrad's ``lr_decay``): :math:`u_t / (1 + (t - 1)\,d)`.
 
     ``t`` counts the updates this parameter has received (1 for its first).
 
@@ -85,7 +93,9 @@ def scale_by_inverse_time(decay: float) -> GradientTransformation:
         new, fields = update_leaves(kernel, updates, tuple(state))
         return new, ScaleByInverseTimeState(*fields)
 
-    return GradientTransformation(lambda params: ScaleByInverseTimeState(step_counts(params)), update)
+    return GradientTransformation(
+        lambda params: ScaleByInverseTimeState(step_counts(params)), update
+    )
 
 
 def adagrad(

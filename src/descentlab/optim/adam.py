@@ -38,7 +38,8 @@ def scale_by_adam(
 
         m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad
         v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\
-        \hat v_t &= \max(\hat v_{t-1}, v_t) \ \text{(AMSGrad)}, \quad \hat v_t = v_t \ \text{(else)} \\
+        \hat v_t &= \max(\hat v_{t-1}, v_t) \ \text{(AMSGrad)}, \quad
+            \hat v_t = v_t \ \text{(else)} \\
         u_t &= \frac{m_t / (1-\beta_1^t)}{\sqrt{\hat v_t} / \sqrt{1-\beta_2^t} + \epsilon}
 
     ``t`` counts the updates each parameter has received. AMSGrad keeps the running maximum of
@@ -96,7 +97,8 @@ def adam(
     .. math::
 
         g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \quad\text{(L2; skipped when decoupled)} \\
-        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2 \\
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
+            v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2 \\
         \theta_t &= \theta_{t-1} - \eta_t \left(
             \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
             \;[+\, \lambda\,\theta_{t-1}\ \text{decoupled}] \right)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -61,7 +60,9 @@ def scale_by_nadam(
             exp_avg_sq=zeros_like_tree(params),
         )
 
-    def kernel(g: np.ndarray, p: Any, step: Any, mu_product: Any, m: Any, v: Any) -> tuple[Any, Any]:
+    def kernel(
+        g: np.ndarray, p: Any, step: Any, mu_product: Any, m: Any, v: Any
+    ) -> tuple[Any, Any]:
         step = step + 1
         t = float(step)
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
@@ -99,10 +100,11 @@ def nadam(
 
     .. math::
 
-        \theta_t = \theta_{t-1} - \eta_t \left( u_t \;[+\,\lambda\theta_{t-1}\ \text{decoupled}]\right)
+        \theta_t = \theta_{t-1}
+            - \eta_t \left( u_t \;[+\,\lambda\theta_{t-1}\ \text{decoupled}]\right)
 
-    with :math:`u_t` from :func:`scale_by_nadam` (after :math:`g_t \leftarrow g_t + \lambda\theta_{t-1}`
-    in the L2 form).
+    with :math:`u_t` from :func:`scale_by_nadam`, after
+    :math:`g_t \leftarrow g_t + \lambda\theta_{t-1}` in the L2 form.
 
     Args:
         lr: η >= 0 (default 2e-3), or a schedule.

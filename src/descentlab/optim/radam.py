@@ -97,7 +97,8 @@ def radam(
 
     .. math::
 
-        \theta_t = \theta_{t-1} - \eta_t \left( u_t \;[+\,\lambda\theta_{t-1}\ \text{decoupled}]\right)
+        \theta_t = \theta_{t-1}
+            - \eta_t \left( u_t \;[+\,\lambda\theta_{t-1}\ \text{decoupled}]\right)
 
     with :math:`u_t` from :func:`scale_by_radam`: plain bias-corrected momentum for the first
     steps (while :math:`\rho_t \le 5`), then the rectified Adam step.

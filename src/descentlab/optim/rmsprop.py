@@ -31,7 +31,9 @@ class ScaleByRmsState(NamedTuple):
     grad_avg: Params | None  # only when centered
 
 
-def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False) -> GradientTransformation:
+def scale_by_rms(
+    alpha: float = 0.99, eps: float = 1e-8, centered: bool = False
+) -> GradientTransformation:
     r"""Divide by the root of an exponential moving average of squared gradients.
 
     .. math::

@@ -58,8 +58,10 @@ def _rebuild(node: Any, path: str, data: Mapping[str, Any], used: set[str]) -> A
         if path not in data:
             raise ValueError(f"state dict must have the key {path!r}, got keys {sorted(data)}")
         value = data[path]
-        if not isinstance(value, np.ndarray) or value.shape != node.shape or (
-            value.dtype != node.dtype
+        if (
+            not isinstance(value, np.ndarray)
+            or value.shape != node.shape
+            or (value.dtype != node.dtype)
         ):
             raise ValueError(
                 f"state dict entry {path!r} must be an array of shape {node.shape} and dtype "
@@ -91,7 +93,9 @@ def state_from_dict(data: Mapping[str, np.ndarray], like: Any) -> Any:
     state = _rebuild(like, "", data, used)
     extra = sorted(set(data) - used)
     if extra:
-        raise ValueError(f"state dict must only have keys of this optimizer, got extra keys {extra}")
+        raise ValueError(
+            f"state dict must only have keys of this optimizer, got extra keys {extra}"
+        )
     return state
 
 

@@ -15,8 +15,8 @@ States are small frozen records (``NamedTuple``) of NumPy arrays. Buffers carry 
 ``torch.optim`` gives them (``step``, ``momentum_buffer``, ``exp_avg``, …) so the two can be
 compared buffer by buffer. Nothing here modifies its inputs in place.
 
-Named optimizers (:func:`descentlab.optim.adam` and friends) are :func:`chain`\\s of these pieces,
-for example ``adamw = chain(scale_by_adam(...), add_decayed_weights(wd), scale_by_learning_rate(lr))``.
+Named optimizers (:func:`descentlab.optim.adam` and friends) are chains of these pieces, e.g.
+``adamw = chain(scale_by_adam(...), add_decayed_weights(wd), scale_by_learning_rate(lr))``.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ __all__ = [
     "GradientTransformation",
     "LearningRate",
     "Params",
-    "Schedule",
     "ScaleByLearningRateState",
+    "Schedule",
     "TraceState",
     "adaptive_chain",
     "add_decayed_weights",
@@ -187,7 +187,9 @@ class TraceState(NamedTuple):
     momentum_buffer: Params
 
 
-def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> GradientTransformation:
+def trace(
+    momentum: float, dampening: float = 0.0, nesterov: bool = False
+) -> GradientTransformation:
     """Heavy-ball momentum as ``torch.optim.SGD`` defines it.
 
     .. math::

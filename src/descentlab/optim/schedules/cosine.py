@@ -57,7 +57,7 @@ class CosineAnnealingLR(StepSchedule):
 
 @dataclass(frozen=True)
 class CosineAnnealingWarmRestarts(StepSchedule):
-    r"""SGDR: cosine annealing restarted every :math:`T_i` steps, :math:`T_{i+1} = T_{\text{mult}}\, T_i`.
+    r"""SGDR: cosine annealing, restarted after cycles of growing length :math:`T_i`.
 
     .. math::
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from descentlab.optim.schedules._base import StepSchedule, set_fields
 from descentlab.validation import (
@@ -20,7 +21,9 @@ __all__ = ["ExponentialLR", "MultiStepLR", "StepLR"]
 
 @dataclass(frozen=True)
 class StepLR(StepSchedule):
-    r"""Multiply by γ every ``step_size`` steps: :math:`\eta_t = \eta\, \gamma^{\lfloor t / s \rfloor}`.
+    r"""Multiply by γ every ``step_size`` steps.
+
+    .. math:: \eta_t = \eta\,\gamma^{\lfloor t/s \rfloor}
 
     Args:
         lr: η >= 0, the rate at step 0.
@@ -110,6 +113,6 @@ def check_milestones(name: str, value: object, *, minimum: int) -> tuple[int, ..
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise TypeError(f"{name} must be a sequence of integers, got {describe(value)}")
     milestones = tuple(check_int(f"{name}[{i}]", m, minimum=minimum) for i, m in enumerate(value))
-    if any(b <= a for a, b in zip(milestones, milestones[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(milestones)):
         raise ValueError(f"{name} must be strictly increasing, got {list(milestones)}")
     return milestones

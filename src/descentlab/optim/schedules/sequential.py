@@ -44,7 +44,8 @@ class SequentialLR(StepSchedule):
     def __post_init__(self) -> None:
         if not isinstance(self.schedules, Sequence) or len(self.schedules) == 0:
             raise ValueError(
-                f"schedules must be a non-empty sequence of schedules, got {describe(self.schedules)}"
+                "schedules must be a non-empty sequence of schedules, "
+                f"got {describe(self.schedules)}"
             )
         for i, schedule in enumerate(self.schedules):
             if isinstance(schedule, ReduceLROnPlateau) or not callable(schedule):
