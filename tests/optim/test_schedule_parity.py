@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.optim import lr_scheduler as tl
 
 from descentlab.optim import schedules as dl
@@ -327,3 +329,92 @@ def test_plateau_nan_is_a_bad_epoch_and_never_the_best() -> None:
         lrs.append(lr)
     assert state.best == 2.0
     assert lrs == [1.0, 1.0, 0.1, 0.1]
+
+
+# ----------------------------------------------------------------------------------------------
+# Properties: every schedule stays positive and within its bounds
+
+rates = st.floats(1e-6, 10.0)
+steps = st.integers(0, 500)
+TOL = 1 + 1e-12
+
+
+@settings(max_examples=80, deadline=None)
+@given(lr=rates, gamma=st.floats(0.5, 1.0), size=st.integers(1, 50), t=steps)
+def test_decays_are_positive_and_at_most_lr(lr: float, gamma: float, size: int, t: int) -> None:
+    for schedule in (
+        dl.StepLR(lr, size, gamma),
+        dl.ExponentialLR(lr, gamma),
+        dl.MultiStepLR(lr, [size, 2 * size, 3 * size], gamma),
+    ):
+        assert 0 < schedule(t) <= lr * TOL
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lr=rates, frac=st.floats(0.0, 1.0), period=st.integers(1, 60), mult=st.integers(1, 3), t=steps
+)
+def test_cosines_stay_between_eta_min_and_lr(
+    lr: float, frac: float, period: int, mult: int, t: int
+) -> None:
+    eta_min = frac * lr
+    for schedule in (
+        dl.CosineAnnealingLR(lr, period, eta_min),
+        dl.CosineAnnealingWarmRestarts(lr, period, mult, eta_min),
+    ):
+        assert eta_min / TOL <= schedule(t) <= lr * TOL
+        if eta_min > 0:
+            assert schedule(t) > 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lr=rates, start=st.floats(1e-3, 1.0), end=st.floats(0.0, 1.0), total=st.integers(1, 50), t=steps
+)
+def test_linear_stays_between_its_factors(
+    lr: float, start: float, end: float, total: int, t: int
+) -> None:
+    value = dl.LinearLR(lr, start, end, total)(t)
+    slack = lr * 1e-15  # start + (end - start) rounds to 0.0 for end ≈ 1e-233, as in torch
+    assert 0 <= value and lr * min(start, end) - slack <= value <= lr * max(start, end) * TOL
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    max_lr=rates,
+    total=st.integers(10, 300),
+    pct=st.floats(0.1, 0.45),
+    strategy=st.sampled_from(["cos", "linear"]),
+    three=st.booleans(),
+    data=st.data(),
+)
+def test_one_cycle_stays_between_min_and_max(
+    max_lr: float, total: int, pct: float, strategy: str, three: bool, data: st.DataObject
+) -> None:
+    schedule = dl.OneCycleLR(max_lr, total, pct, strategy, three_phase=three)
+    t = data.draw(st.integers(0, total - 1))
+    assert 0 < schedule.min_lr / TOL <= schedule(t) <= max_lr * TOL
+    assert 0.85 / TOL <= schedule.momentum(t) <= 0.95 * TOL
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    metrics=st.lists(
+        st.one_of(st.floats(-1e3, 1e3), st.just(float("nan"))), min_size=1, max_size=60
+    ),
+    mode=st.sampled_from(["min", "max"]),
+    threshold_mode=st.sampled_from(["rel", "abs"]),
+    patience=st.integers(0, 3),
+    min_lr=st.floats(0.0, 0.05),
+)
+def test_plateau_never_raises_the_rate_nor_goes_below_min_lr(
+    metrics: list[float], mode: str, threshold_mode: str, patience: int, min_lr: float
+) -> None:
+    schedule = dl.ReduceLROnPlateau(
+        0.1, mode=mode, threshold_mode=threshold_mode, patience=patience, min_lr=min_lr
+    )
+    state, previous = schedule.init(), 0.1
+    for metric in metrics:
+        lr, state = schedule.update(state, metric)
+        assert min(0.1, min_lr) <= lr <= previous
+        previous = lr
