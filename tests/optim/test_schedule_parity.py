@@ -376,13 +376,13 @@ def test_linear_stays_between_its_factors(
 ) -> None:
     value = dl.LinearLR(lr, start, end, total)(t)
     slack = lr * 1e-15  # start + (end - start) rounds to 0.0 for end ≈ 1e-233, as in torch
-    assert 0 <= value and lr * min(start, end) - slack <= value <= lr * max(start, end) * TOL
+    assert value >= 0 and lr * min(start, end) - slack <= value <= lr * max(start, end) * TOL
 
 
 @settings(max_examples=80, deadline=None)
 @given(
     max_lr=rates,
-    total=st.integers(10, 300),
+    total=st.integers(30, 300),  # with pct_start >= 0.1 every phase is non-empty
     pct=st.floats(0.1, 0.45),
     strategy=st.sampled_from(["cos", "linear"]),
     three=st.booleans(),
@@ -393,7 +393,8 @@ def test_one_cycle_stays_between_min_and_max(
 ) -> None:
     schedule = dl.OneCycleLR(max_lr, total, pct, strategy, three_phase=three)
     t = data.draw(st.integers(0, total - 1))
-    assert 0 < schedule.min_lr / TOL <= schedule(t) <= max_lr * TOL
+    slack = max_lr * 1e-15  # the linear anneal rounds relative to max_lr near its end
+    assert 0 < schedule.min_lr - slack <= schedule(t) <= max_lr * TOL
     assert 0.85 / TOL <= schedule.momentum(t) <= 0.95 * TOL
 
 
