@@ -375,8 +375,7 @@ def test_linear_stays_between_its_factors(
     lr: float, start: float, end: float, total: int, t: int
 ) -> None:
     value = dl.LinearLR(lr, start, end, total)(t)
-    slack = lr * 1e-15  # start + (end - start) rounds to 0.0 for end ≈ 1e-233, as in torch
-    assert value >= 0 and lr * min(start, end) - slack <= value <= lr * max(start, end) * TOL
+    assert lr * min(start, end) / TOL <= value <= lr * max(start, end) * TOL
 
 
 @settings(max_examples=80, deadline=None)
@@ -393,8 +392,7 @@ def test_one_cycle_stays_between_min_and_max(
 ) -> None:
     schedule = dl.OneCycleLR(max_lr, total, pct, strategy, three_phase=three)
     t = data.draw(st.integers(0, total - 1))
-    slack = max_lr * 1e-15  # the linear anneal rounds relative to max_lr near its end
-    assert 0 < schedule.min_lr - slack <= schedule(t) <= max_lr * TOL
+    assert 0 < schedule.min_lr / TOL <= schedule(t) <= max_lr * TOL
     assert 0.85 / TOL <= schedule.momentum(t) <= 0.95 * TOL
 
 

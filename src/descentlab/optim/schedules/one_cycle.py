@@ -21,7 +21,7 @@ __all__ = ["OneCycleLR"]
 def _anneal(strategy: str, start: float, end: float, pct: float) -> float:
     if strategy == "cos":
         return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-    return (end - start) * pct + start
+    return start * (1 - pct) + end * pct  # NOTE [interpolation] in warmup.py
 
 
 @dataclass(frozen=True)

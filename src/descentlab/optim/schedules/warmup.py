@@ -51,5 +51,8 @@ class LinearLR(StepSchedule):
         )
 
     def value(self, step: int) -> float:
-        span = self.end_factor - self.start_factor
-        return self.lr * (self.start_factor + span * min(self.total_iters, step) / self.total_iters)
+        # NOTE [interpolation]: weighting the two end points (rather than torch's
+        # start + (end − start)·k/T) gives the same value to rounding, lands on end_factor at
+        # k = T and can never round below zero (0.1 + (0.0 − 0.1)·3/3 is −1.4e-17).
+        k, total = min(self.total_iters, step), self.total_iters
+        return self.lr * ((self.start_factor * (total - k) + self.end_factor * k) / total)
