@@ -1,0 +1,155 @@
+"""Adagrad: per-coordinate step sizes from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from descentlab.optim._checks import check_bool, check_learning_rate
+from descentlab.optim._tree import tree_map, update_leaves
+from descentlab.optim.transforms import (
+    GradientTransformation,
+    LearningRate,
+    Params,
+    add_decayed_weights,
+    chain,
+    negate,
+    scale_by_learning_rate,
+    step_counts,
+)
+from descentlab.validation import check_nonnegative_float
+
+__all__ = [
+    "ScaleByInverseTimeState",
+    "ScaleByRssState",
+    "adagrad",
+    "scale_by_inverse_time",
+    "scale_by_rss",
+]
+
+
+class ScaleByRssState(NamedTuple):
+    step: Params
+    sum: Params
+
+
+def scale_by_rss(
+    initial_accumulator_value: float = 0.0, eps: float = 1e-10
+) -> GradientTransformation:
+    r"""Divide by the root of the sum of squared gradients.
+
+    .. math::
+
+        s_t = s_{t-1} + g_t^2, \quad s_0 = s_{\text{init}}, \qquad
+        u_t = \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Args:
+        initial_accumulator_value: :math:`s_{\text{init}}` >= 0.
+        eps: ε >= 0.
+    """
+    initial = check_nonnegative_float("initial_accumulator_value", initial_accumulator_value)
+    eps = check_nonnegative_float("eps", eps)
+
+    def init(params: Params) -> ScaleByRssState:
+        return ScaleByRssState(
+            step=step_counts(params), sum=tree_map(lambda p: np.full_like(p, initial), params)
+        )
+
+    def kernel(g: np.ndarray, p: Any, step: np.ndarray, total: np.ndarray) -> tuple[Any, Any]:
+        total = total + g * g
+        return g / (np.sqrt(total) + eps), (step + 1, total)
+
+    def update(
+        updates: Params, state: ScaleByRssState, params: Params | None = None
+    ) -> tuple[Params, ScaleByRssState]:
+        new, fields = update_leaves(kernel, updates, tuple(state))
+        return new, ScaleByRssState(*fields)
+
+    return GradientTransformation(init, update)
+
+
+class ScaleByInverseTimeState(NamedTuple):
+    step: Params
+
+
+def scale_by_inverse_time(decay: float) -> GradientTransformation:
+    r"""Per-parameter inverse-time decay (Adagrad's ``lr_decay``): :math:`u_t / (1 + (t - 1)\,d)`.
+
+    ``t`` counts the updates this parameter has received (1 for its first).
+
+    Args:
+        decay: d >= 0.
+    """
+    decay = check_nonnegative_float("lr_decay", decay)
+
+    def kernel(g: np.ndarray, p: Any, step: np.ndarray) -> tuple[Any, Any]:
+        step = step + 1
+        return g / (1 + (float(step) - 1) * decay), (step,)
+
+    def update(
+        updates: Params, state: ScaleByInverseTimeState, params: Params | None = None
+    ) -> tuple[Params, ScaleByInverseTimeState]:
+        new, fields = update_leaves(kernel, updates, tuple(state))
+        return new, ScaleByInverseTimeState(*fields)
+
+    return GradientTransformation(
+        lambda params: ScaleByInverseTimeState(step_counts(params)), update
+    )
+
+
+def adagrad(
+    lr: LearningRate = 1e-2,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+    *,
+    maximize: bool = False,
+) -> GradientTransformation:
+    r"""Adagrad as ``torch.optim.Adagrad`` computes it.
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \\
+        s_t &= s_{t-1} + g_t^2 \\
+        \theta_t &= \theta_{t-1} - \frac{\eta_t}{1 + (t-1)\,d}\;
+                    \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    = ``chain([negate], [add_decayed_weights(λ)], scale_by_rss(s_init, ε),
+    scale_by_inverse_time(d), scale_by_learning_rate(η))``.
+
+    Args:
+        lr: η >= 0, or a schedule.
+        lr_decay: d >= 0.
+        weight_decay: λ >= 0 (L2).
+        initial_accumulator_value: s_0 >= 0.
+        eps: ε >= 0.
+        maximize: ascend instead of descend.
+
+    Example:
+        >>> import numpy as np
+        >>> from descentlab.optim import adagrad, apply_updates
+        >>> opt = adagrad(lr=0.5)
+        >>> w = np.array(3.0)                      # a 0-d parameter
+        >>> updates, state = opt.update(2 * w, opt.init(w), w)
+        >>> apply_updates(w, updates)
+        array(2.5)
+    """
+    lr = check_learning_rate("lr", lr)
+    lr_decay = check_nonnegative_float("lr_decay", lr_decay)
+    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
+    initial_accumulator_value = check_nonnegative_float(
+        "initial_accumulator_value", initial_accumulator_value
+    )
+    eps = check_nonnegative_float("eps", eps)
+    maximize = check_bool("maximize", maximize)
+    parts = [negate()] if maximize else []
+    if weight_decay != 0:
+        parts.append(add_decayed_weights(weight_decay))
+    parts += [
+        scale_by_rss(initial_accumulator_value, eps),
+        scale_by_inverse_time(lr_decay),
+        scale_by_learning_rate(lr),
+    ]
+    return chain(*parts)

@@ -1,0 +1,102 @@
+"""Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+from descentlab.optim._checks import check_bool, check_learning_rate, check_unit_interval
+from descentlab.optim.transforms import (
+    GradientTransformation,
+    LearningRate,
+    add_decayed_weights,
+    chain,
+    negate,
+    scale_by_learning_rate,
+    trace,
+)
+from descentlab.validation import check_nonnegative_float
+
+__all__ = ["sgd", "sgd_momentum", "sgd_nesterov"]
+
+
+def sgd(
+    lr: LearningRate = 1e-3,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    *,
+    maximize: bool = False,
+) -> GradientTransformation:
+    r"""SGD as ``torch.optim.SGD`` computes it.
+
+    With gradient :math:`g_t` (negated first when ``maximize``), weight decay λ, momentum μ,
+    dampening τ and learning rate :math:`\eta_t`:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \\
+        b_1 &= g_1, \qquad b_t = \mu\, b_{t-1} + (1-\tau)\, g_t \\
+        d_t &= g_t + \mu\, b_t \ \text{(Nesterov)}, \quad d_t = b_t \ \text{(μ > 0)},
+              \quad d_t = g_t \ \text{(μ = 0)} \\
+        \theta_t &= \theta_{t-1} - \eta_t\, d_t
+
+    Args:
+        lr: η >= 0, or a schedule (callable of the step count).
+        momentum: μ >= 0 (0 is plain gradient descent).
+        dampening: τ in [0, 1].
+        weight_decay: λ >= 0 (L2 penalty added to the gradient).
+        nesterov: Nesterov momentum; needs μ > 0 and τ = 0.
+        maximize: ascend instead of descend.
+
+    Example:
+        >>> import numpy as np
+        >>> from descentlab.optim import apply_updates, sgd
+        >>> opt = sgd(lr=0.1, momentum=0.9)
+        >>> w = np.array([1.0, -2.0])
+        >>> state = opt.init(w)
+        >>> updates, state = opt.update(2 * w, state, w)   # gradient of ||w||²
+        >>> apply_updates(w, updates)
+        array([ 0.8, -1.6])
+    """
+    lr = check_learning_rate("lr", lr)
+    momentum = check_nonnegative_float("momentum", momentum)
+    dampening = check_unit_interval("dampening", dampening, open_left=False, open_right=False)
+    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
+    nesterov = check_bool("nesterov", nesterov)
+    maximize = check_bool("maximize", maximize)
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError(
+            "nesterov must be False unless momentum > 0 and dampening == 0, "
+            f"got nesterov=True with momentum={momentum!r} and dampening={dampening!r}"
+        )
+    parts = []
+    if maximize:
+        parts.append(negate())
+    if weight_decay != 0:
+        parts.append(add_decayed_weights(weight_decay))
+    if momentum != 0:
+        parts.append(trace(momentum, dampening, nesterov))
+    parts.append(scale_by_learning_rate(lr))
+    return chain(*parts)
+
+
+def sgd_momentum(
+    lr: LearningRate = 1e-3,
+    momentum: float = 0.9,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    *,
+    maximize: bool = False,
+) -> GradientTransformation:
+    """:func:`sgd` with heavy-ball momentum on by default (μ = 0.9)."""
+    return sgd(lr, momentum, dampening, weight_decay, False, maximize=maximize)
+
+
+def sgd_nesterov(
+    lr: LearningRate = 1e-3,
+    momentum: float = 0.9,
+    weight_decay: float = 0.0,
+    *,
+    maximize: bool = False,
+) -> GradientTransformation:
+    """:func:`sgd` with Nesterov momentum (μ = 0.9 by default, no dampening)."""
+    return sgd(lr, momentum, 0.0, weight_decay, True, maximize=maximize)
