@@ -141,6 +141,7 @@ def check(
     names: str | Sequence[str] | None = None,
     timeout: float = 5.0,
     memory_mb: int | None = DEFAULT_MEMORY_MB,
+    load_timeout: float | None = None,
 ) -> GradeReport:
     """Grade a learner's implementation of the registered functions.
 
@@ -149,7 +150,8 @@ def check(
     and a function by its name (or, when that is not registered, by its argument names, e.g.
     ``(X, y, weight, lrate)``); ``names`` says which functions to grade, or which one a single
     function implements. ``cases`` is a case directory (default: the shipped cases), ``timeout``
-    the limit per case in seconds, ``memory_mb`` the worker's address-space limit (None: none).
+    the limit per case in seconds, ``memory_mb`` the worker's address-space limit (None: none),
+    ``load_timeout`` the limit on loading the submission (default :func:`load_timeout_for`).
 
     Raises ValueError, TypeError or FileNotFoundError for bad arguments (missing file, unknown
     name, missing or empty case set); everything the submission does wrong is in the report.
@@ -175,7 +177,11 @@ def check(
         return GradeReport(label, (), errors=(issue,) if issue else ())
 
     lookup = [explicit] if explicit is not None else list(requested or REGISTRY)
-    load_timeout = load_timeout_for(timeout)
+    load_timeout = (
+        load_timeout_for(timeout)
+        if load_timeout is None
+        else check_positive_float("load_timeout", load_timeout)
+    )
     with Session(spec, lookup, memory_mb=memory_mb, load_timeout=load_timeout) as session:
         loaded = session.load()
         notes = ()
