@@ -47,7 +47,7 @@ def _requested(names: str | Sequence[str] | None) -> tuple[str, ...] | None:
     if not listed:
         raise ValueError("names must name at least one function, got an empty list")
     for name in listed:
-        get_gradable(name)
+        get_gradable(name, "names")
     return listed
 
 

@@ -11,12 +11,15 @@ namespace with :func:`build_namespace`. Nothing here runs learner code in the gr
   imports, ``def``/``class`` statements and assignments of literal constants run (NOTE [notebook
   cells]). Each cell keeps its own line numbers: errors say ``nb.ipynb [cell 3], line 2``.
 - A function object: by reference (module name and qualified name) when its module can be imported,
-  else from its source text with the imports and constants it uses rebuilt from its globals.
+  else from its source text, with the imports, constants and helper functions it uses (globals
+  or closure variables) rebuilt in front of it. Anything else it uses is missing in the worker and
+  shows up as a NameError in the feedback; grade such code from its file instead.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import json
 import linecache
@@ -143,14 +146,26 @@ def _is_constant(value: Any) -> bool:
     return isinstance(value, tuple) and all(_is_constant(v) for v in value)
 
 
+def _used_values(func: types.FunctionType) -> dict[str, Any]:
+    """The globals and closure variables ``func`` refers to, by name."""
+    values = {
+        name: func.__globals__[name]
+        for name in _names_used(func.__code__)
+        if name in func.__globals__
+    }
+    for name, cell in zip(func.__code__.co_freevars, func.__closure__ or (), strict=True):
+        with contextlib.suppress(ValueError):
+            values[name] = cell.cell_contents
+    return values
+
+
 def _preamble(func: types.FunctionType, seen: set[str]) -> list[str]:
-    """Source lines that rebuild the globals ``func`` uses: imports, constants, helper functions."""
+    """Source lines that rebuild what ``func`` uses: imports, constants, helper functions."""
     lines: list[str] = []
-    for name in sorted(_names_used(func.__code__)):
-        if name in seen or name not in func.__globals__:
+    for name, value in sorted(_used_values(func).items()):
+        if name in seen:
             continue
         seen.add(name)
-        value = func.__globals__[name]
         if isinstance(value, types.ModuleType):
             lines.append(f"import {value.__name__} as {name}")
         elif _is_constant(value):

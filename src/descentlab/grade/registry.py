@@ -56,11 +56,11 @@ def register(gradable: Gradable) -> Gradable:
     return gradable
 
 
-def get_gradable(name: str) -> Gradable:
-    """The registered function ``name``."""
+def get_gradable(name: str, argument: str = "name") -> Gradable:
+    """The registered function ``name``; ``argument`` names it in the error message."""
     if not isinstance(name, str) or name not in REGISTRY:
         options = ", ".join(repr(n) for n in REGISTRY)
-        raise ValueError(f"name must be one of {options}, got {name!r}")
+        raise ValueError(f"{argument} must be one of {options}, got {name!r}")
     return REGISTRY[name]
 
 
