@@ -1,0 +1,39 @@
+"""SPEC §3: the grader.
+
+:func:`check` runs a learner's ``gradient_step_onefeature`` / ``gradient_step`` (a function, a
+``.py`` file or a notebook) in a separate, time- and memory-limited process against case sets
+shipped with the package, and returns a :class:`GradeReport`: a verdict, points and feedback per
+case, a diagnosis of known mistakes, as a terminal table, JSON or HTML.
+
+:func:`generate_cases` writes case sets from the reference implementation; the gradable functions
+live in :data:`REGISTRY` (one :func:`register` call adds one).
+"""
+
+from __future__ import annotations
+
+from descentlab.grade.cases import Case, CaseSet, default_cases_dir, load_case_set
+from descentlab.grade.compare import Issue
+from descentlab.grade.diagnose import Mistake
+from descentlab.grade.generate import SHIPPED_SEED, generate_cases
+from descentlab.grade.grader import check
+from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, register
+from descentlab.grade.report import CaseResult, FunctionReport, GradeReport
+
+__all__ = [
+    "REGISTRY",
+    "SHIPPED_SEED",
+    "Case",
+    "CaseResult",
+    "CaseSet",
+    "FunctionReport",
+    "Gradable",
+    "GradeReport",
+    "Issue",
+    "Mistake",
+    "check",
+    "default_cases_dir",
+    "generate_cases",
+    "get_gradable",
+    "load_case_set",
+    "register",
+]

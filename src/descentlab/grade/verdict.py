@@ -1,0 +1,149 @@
+"""From what one call did to a case verdict: issues, points, notes and the per-case diagnosis.
+
+Points (NOTE [partial credit]): a case's points are split equally between its outputs, and each
+correct output earns its share. A call that raised, timed out, crashed, returned the wrong number
+of values, or modified one of its inputs in place earns nothing for that case.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import numpy as np
+
+from descentlab.grade.cases import Case
+from descentlab.grade.compare import Issue, check_return
+from descentlab.grade.diagnose import matching_mistakes
+from descentlab.grade.registry import Gradable
+from descentlab.grade.report import CaseResult, Verdict
+from descentlab.grade.sandbox import CallOutcome
+from descentlab.grade.worker import OUTPUT_LIMIT
+
+__all__ = ["describe_raised", "judge", "skipped"]
+
+_VALUE_CODES = ("wrong_value", "wrong_shape", "wrong_dtype")
+
+
+def describe_raised(error: dict | None, prefix: str = "raised") -> str:
+    """``raised ValueError: ...`` and the learner's traceback frames, one per line."""
+    if not error:
+        return f"{prefix} an exception"
+    lines = [f"{prefix} {error.get('type')}: {error.get('message')}"]
+    if error.get("lineno") is not None:
+        lines[0] += f" ({error.get('filename')}, line {error['lineno']})"
+        if error.get("text"):
+            lines.append(f"    {error['text'].strip()}")
+    for filename, lineno, function, text in error.get("frames", []):
+        lines.append(f"  at {filename}, line {lineno}, in {function}: {text}")
+    return "\n".join(lines)
+
+
+def _crash_message(outcome: CallOutcome) -> str:
+    code = outcome.exit_code
+    if code is not None and code < 0:
+        try:
+            how = f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    elif code is not None:
+        how = f"exited with code {code} (sys.exit or os._exit?)"
+    else:
+        how = "could not be restarted"
+    message = f"the worker process running the function {how}"
+    if outcome.error:
+        message += "\n" + describe_raised(outcome.error, "loading it again raised")
+    return message
+
+
+def _case_result(
+    case: Case, verdict: Verdict, points: float, issues: list[Issue], **details: object
+) -> CaseResult:
+    public = case.visibility == "public"
+    notes = details.pop("notes", ())
+    diagnosis = details.pop("diagnosis", ())
+    seconds = details.pop("seconds", 0.0)
+    return CaseResult(
+        id=case.id,
+        visibility=case.visibility,
+        description=case.description,
+        verdict=verdict,
+        points=points,
+        max_points=case.points,
+        issues=tuple(issues),
+        notes=tuple(notes),  # type: ignore[arg-type]
+        diagnosis=tuple(diagnosis),  # type: ignore[arg-type]
+        seconds=float(seconds),  # type: ignore[arg-type]
+        inputs=case.records["inputs"] if public else None,
+        expected=case.records["expected"] if public else None,
+        received=details.get("received") if public else None,  # type: ignore[arg-type]
+        output=details.get("output") if public else None,  # type: ignore[arg-type]
+    )
+
+
+def skipped(case: Case, reason: str) -> CaseResult:
+    """A case that was not run."""
+    return _case_result(case, "skipped", 0.0, [Issue("skipped", reason)])
+
+
+def judge(
+    case: Case, outcome: CallOutcome, gradable: Gradable, timeout: float
+) -> tuple[CaseResult, frozenset[str]]:
+    """The case result, and the names of the outputs that came back wrong but comparable."""
+    notes = []
+    if outcome.output_chars > OUTPUT_LIMIT:
+        notes.append(
+            f"printed {outcome.output_chars:,} characters; only the first {OUTPUT_LIMIT:,} are kept"
+        )
+    common = {"notes": notes, "seconds": outcome.seconds, "output": outcome.output or None}
+    if outcome.status == "timeout":
+        issue = Issue("timeout", f"ran past the time limit of {timeout:g} s (an endless loop?)")
+        return _case_result(case, "timeout", 0.0, [issue], **common), frozenset()
+    if outcome.status == "crashed":
+        return _case_result(
+            case, "error", 0.0, [Issue("crashed", _crash_message(outcome))], **common
+        ), frozenset()
+    if outcome.status == "raised":
+        error = outcome.error or {}
+        code = "memory_limit" if error.get("type") == "MemoryError" else "raised"
+        message = describe_raised(error)
+        if code == "memory_limit":
+            message += "\n  (the grader limits the memory a submission may use)"
+        return _case_result(case, "error", 0.0, [Issue(code, message)], **common), frozenset()
+
+    result = outcome.result or {}
+    checks, count_issue = check_return(
+        result, gradable.outputs, case.expected, gradable.shape_rules
+    )
+    if count_issue is not None:
+        received = {"returned": {k: result[k] for k in ("type", "length") if k in result}}
+        return _case_result(
+            case, "fail", 0.0, [count_issue], received=received, **common
+        ), frozenset()
+    issues = [check.issue for check in checks if check.issue is not None]
+    share = case.points / len(gradable.outputs)
+    points = share * sum(check.ok for check in checks)
+    if outcome.modified:
+        names = ", ".join(outcome.modified)
+        issues.append(
+            Issue(
+                "modified_input",
+                f"modified its input {names} in place; compute new arrays instead "
+                "(weight - lrate * grad, not weight -= ...)",
+            )
+        )
+        points = 0.0
+    wrong = {
+        check.name: check.value
+        for check in checks
+        if check.issue is not None
+        and check.issue.code in _VALUE_CODES
+        and check.value is not None
+        and not np.allclose(check.value, case.expected[check.name])
+    }
+    diagnosis = matching_mistakes(gradable.mistakes, case.inputs, wrong)  # type: ignore[arg-type]
+    verdict: Verdict = "fail" if issues else "pass"
+    received = {check.name: check.received for check in checks}
+    result_case = _case_result(
+        case, verdict, points, issues, received=received, diagnosis=diagnosis, **common
+    )
+    return result_case, frozenset(wrong)

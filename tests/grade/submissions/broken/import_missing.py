@@ -1,0 +1,9 @@
+"""Broken: imports a package that is not installed."""
+
+import numpy as np
+import tensorflow_descentlab_missing as tf  # noqa: F401
+
+
+def gradient_step(X, y, weight, lrate):
+    r = y - X @ weight
+    return weight - lrate * (-2 / len(X)) * X.T @ r, np.mean(r**2)
