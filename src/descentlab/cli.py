@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     plot = runs_sub.add_parser("plot", help="redraw a run's figures from the store")
     plot.add_argument("id", type=int)
     plot.add_argument("--to", help="folder for the figures (default OUT/redraw-ID)")
+
+    from descentlab.grade.command import add_cases_parser, add_check_parser
+
+    add_check_parser(sub)
+    add_cases_parser(sub)
     return parser
 
 
@@ -243,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
+        if args.command in ("check", "cases"):
+            return args.run(args)
         handlers = {
             "list": lambda: _cmd_list(),
             "run": lambda: _cmd_run(args),
@@ -250,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": lambda: _cmd_runs(args),
         }
         return handlers[args.command]()
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, FileNotFoundError) as error:
         print(f"descentlab: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

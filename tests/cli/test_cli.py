@@ -143,3 +143,26 @@ def test_tour_writes_every_figure_and_an_index(tmp_path):
         assert figure["caption"].split(":")[0][:30] in index.replace("&#x27;", "'")
     again = cli("tour", "--out", str(tmp_path / "t"))
     assert again.returncode == 0, again.stderr
+
+
+def test_check_and_cases_commands(tmp_path):
+    good = tmp_path / "solution.py"
+    good.write_text(
+        "import numpy as np\n\n"
+        "def gradient_step(X, y, weight, lrate):\n"
+        "    r = y - X @ weight\n"
+        "    return weight + lrate * (2 / len(X)) * X.T @ r, float(np.mean(r**2))\n"
+    )
+    ok = cli("check", str(good))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = tmp_path / "flipped.py"
+    bad.write_text(good.read_text().replace("weight + lrate", "weight - lrate"))
+    failed = cli("check", str(bad), "--json")
+    assert failed.returncode == 1
+    assert "sign" in failed.stdout.lower()
+    missing = cli("check", str(tmp_path / "nope.py"))
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    written = cli("cases", "generate", "--out", str(tmp_path / "cases"), "--seed", "3")
+    assert written.returncode == 0, written.stderr
+    again = cli("cases", "generate", "--out", str(tmp_path / "cases"), "--seed", "3")
+    assert again.returncode == 2
