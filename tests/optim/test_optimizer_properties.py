@@ -197,7 +197,7 @@ vectors = hnp.arrays(np.float64, st.integers(1, 5), elements=finite)
 rates = st.floats(0.0, 10.0, allow_nan=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(w=vectors, seed=st.integers(0, 2**16), lr=rates)
 def test_sgd_without_momentum_is_plain_gradient_descent(
     w: np.ndarray, seed: int, lr: float
@@ -229,7 +229,7 @@ def test_adamw_without_decay_is_adam(w: np.ndarray, seed: int, lr: float) -> Non
     assert np.array_equal(wa, wb)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(g=vectors, lr=st.floats(1e-4, 1.0))
 def test_first_adam_step_is_at_most_lr(g: np.ndarray, lr: float) -> None:
     optimizer = adam(lr=lr)

@@ -339,7 +339,7 @@ steps = st.integers(0, 500)
 TOL = 1 + 1e-12
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(lr=rates, gamma=st.floats(0.5, 1.0), size=st.integers(1, 50), t=steps)
 def test_decays_are_positive_and_at_most_lr(lr: float, gamma: float, size: int, t: int) -> None:
     for schedule in (
@@ -350,7 +350,7 @@ def test_decays_are_positive_and_at_most_lr(lr: float, gamma: float, size: int, 
         assert 0 < schedule(t) <= lr * TOL
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     lr=rates, frac=st.floats(0.0, 1.0), period=st.integers(1, 60), mult=st.integers(1, 3), t=steps
 )
@@ -367,7 +367,7 @@ def test_cosines_stay_between_eta_min_and_lr(
             assert schedule(t) > 0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     lr=rates, start=st.floats(1e-3, 1.0), end=st.floats(0.0, 1.0), total=st.integers(1, 50), t=steps
 )
@@ -378,7 +378,7 @@ def test_linear_stays_between_its_factors(
     assert lr * min(start, end) / TOL <= value <= lr * max(start, end) * TOL
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     max_lr=rates,
     total=st.integers(30, 300),  # with pct_start >= 0.1 every phase is non-empty
@@ -396,7 +396,7 @@ def test_one_cycle_stays_between_min_and_max(
     assert 0.85 / TOL <= schedule.momentum(t) <= 0.95 * TOL
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     metrics=st.lists(
         st.one_of(st.floats(-1e3, 1e3), st.just(float("nan"))), min_size=1, max_size=60

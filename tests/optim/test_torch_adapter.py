@@ -12,11 +12,12 @@ import torch
 from torch.optim import lr_scheduler as tl
 
 from descentlab.optim import OPTIMIZERS
-from descentlab.optim.schedules import CosineAnnealingLR, LinearLR, SequentialLR
+from descentlab.optim.schedules import CosineAnnealingLR, LinearLR, SequentialLR, make_schedule
 from descentlab.optim.torch_adapter import (
     DescentlabOptimizer,
     ScheduleAdapter,
     make_torch_optimizer,
+    make_torch_scheduler,
 )
 
 ATOL = 1e-10
@@ -195,3 +196,44 @@ def test_adapters_refuse_bad_arguments_with_our_messages() -> None:
     with pytest.raises(ValueError, match=r"schedules must be one schedule or one per param group"):
         ScheduleAdapter(torch.optim.SGD(params, lr=0.1), [CosineAnnealingLR(0.1, 5)] * 2)
     assert np.isfinite(float(DescentlabOptimizer(params, "adam").param_groups[0]["lr"]))
+
+
+SCHEDULER_HYPER: dict[str, dict[str, Any]] = {
+    "step": {"step_size": 5, "gamma": 0.5},
+    "multistep": {"milestones": (3, 9), "gamma": 0.3},
+    "exponential": {"gamma": 0.9},
+    "cosine": {"T_max": 10, "eta_min": 0.001},
+    "cosine_warm_restarts": {"T_0": 4, "T_mult": 2},
+    "linear": {"start_factor": 0.2, "total_iters": 6},
+    "one_cycle": {"max_lr": 0.5, "total_steps": 40},
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULER_HYPER)
+def test_make_torch_scheduler_matches_the_numpy_schedule(name: str) -> None:
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    scheduler = make_torch_scheduler(name, optimizer, **SCHEDULER_HYPER[name])
+    base = {} if name == "one_cycle" else {"lr": 0.1}
+    ours = make_schedule(name, **base, **SCHEDULER_HYPER[name])
+    for t in range(41):
+        if t:
+            optimizer.step()
+            scheduler.step()
+        assert optimizer.param_groups[0]["lr"] == pytest.approx(ours(t), rel=1e-10)
+
+
+def test_make_torch_scheduler_plateau_and_refusals() -> None:
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = make_torch_scheduler("plateau", optimizer, patience=1, mode="max")
+    ours = make_schedule("plateau", lr=0.1, patience=1, mode="max")
+    state = ours.init()
+    for metric in [1.0, 0.5, 0.5, 2.0, float("nan"), 1.0, 1.0, 1.0]:
+        scheduler.step(metric)
+        lr, state = ours.update(state, metric)
+        assert optimizer.param_groups[0]["lr"] == pytest.approx(lr, rel=1e-10)
+    with pytest.raises(ValueError, match=r"T_max must be a positive integer, got 0"):
+        make_torch_scheduler("cosine", optimizer, T_max=0)
+    with pytest.raises(TypeError, match=r"lr must not be given to make_torch_scheduler"):
+        make_torch_scheduler("step", optimizer, lr=0.1, step_size=3)
+    with pytest.raises(ValueError, match=r"name must be one of .*, got 'sequential'"):
+        make_torch_scheduler("sequential", optimizer)

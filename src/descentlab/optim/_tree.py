@@ -13,7 +13,15 @@ import numpy as np
 
 from descentlab.validation import describe
 
-__all__ = ["Structure", "check_params", "flatten", "tree_map", "unflatten", "update_leaves"]
+__all__ = [
+    "Structure",
+    "check_params",
+    "flatten",
+    "same_structure",
+    "tree_map",
+    "unflatten",
+    "update_leaves",
+]
 
 
 class Structure(NamedTuple):
@@ -46,7 +54,14 @@ def unflatten(structure: Structure, leaves: Sequence[Any]) -> Any:
     return tuple(leaves)
 
 
-def _same_structure(name: str, tree: Any, reference: Structure) -> list[Any]:
+def same_structure(name: str, tree: Any, reference: Structure) -> list[Any]:
+    """The leaves of ``tree`` in the order of ``reference`` (dict keys may come in any order)."""
+    if (
+        reference.kind == "dict"
+        and isinstance(tree, Mapping)
+        and tree.keys() == set(reference.keys)
+    ):
+        return [tree[key] for key in reference.keys]
     leaves, structure = flatten(tree, name)
     if structure != reference:
         raise ValueError(
@@ -60,7 +75,7 @@ def _same_structure(name: str, tree: Any, reference: Structure) -> list[Any]:
 def tree_map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
     """``fn`` applied leaf by leaf to ``tree`` and trees of the same structure."""
     leaves, structure = flatten(tree)
-    others = [_same_structure("tree", other, structure) for other in rest]
+    others = [same_structure("tree", other, structure) for other in rest]
     return unflatten(structure, [fn(*args) for args in zip(leaves, *others, strict=True)])
 
 
@@ -90,10 +105,10 @@ def update_leaves(
     """
     g_leaves, structure = flatten(updates, "grads")
     p_leaves = (
-        [None] * len(g_leaves) if params is None else _same_structure("params", params, structure)
+        [None] * len(g_leaves) if params is None else same_structure("params", params, structure)
     )
     field_leaves = [
-        None if field is None else _same_structure("state", field, structure) for field in fields
+        None if field is None else same_structure("state", field, structure) for field in fields
     ]
     new_updates: list[Any] = []
     new_fields: list[list[Any]] = [[] for _ in fields]

@@ -149,7 +149,23 @@ def amsgrad(
     maximize: bool = False,
     decoupled_weight_decay: bool = False,
 ) -> GradientTransformation:
-    """:func:`adam` with ``amsgrad=True`` (``torch.optim.Adam(..., amsgrad=True)``)."""
+    r""":func:`adam` with ``amsgrad=True`` (``torch.optim.Adam(..., amsgrad=True)``).
+
+    .. math:: \hat v_t = \max(\hat v_{t-1}, v_t), \qquad
+        \theta_t = \theta_{t-1} - \eta_t\,
+        \frac{m_t / (1-\beta_1^t)}{\sqrt{\hat v_t} / \sqrt{1-\beta_2^t} + \epsilon}
+
+    The denominator never shrinks, so the effective step size never grows.
+
+    Example:
+        >>> import numpy as np
+        >>> opt = amsgrad(lr=0.1)
+        >>> w = np.array([1.0])
+        >>> updates, state = opt.update(np.array([2.0]), opt.init(w), w)
+        >>> updates, state = opt.update(np.array([0.01]), state, w)
+        >>> bool(state[0].max_exp_avg_sq[0] > state[0].exp_avg_sq[0])   # the max remembers g = 2
+        True
+    """
     return adam(
         lr,
         betas,

@@ -87,7 +87,19 @@ def sgd_momentum(
     *,
     maximize: bool = False,
 ) -> GradientTransformation:
-    """:func:`sgd` with heavy-ball momentum on by default (μ = 0.9)."""
+    r""":func:`sgd` with heavy-ball momentum on by default (μ = 0.9); registry name ``"momentum"``.
+
+    .. math:: b_t = \mu\, b_{t-1} + (1-\tau)\, g_t, \qquad \theta_t = \theta_{t-1} - \eta_t\, b_t
+
+    Example:
+        >>> import numpy as np
+        >>> opt = sgd_momentum(lr=1.0, momentum=0.5)
+        >>> state = opt.init(np.zeros(1))
+        >>> first, state = opt.update(np.ones(1), state)
+        >>> second, state = opt.update(np.ones(1), state)
+        >>> first, second        # b_2 = 0.5·b_1 + g
+        (array([-1.]), array([-1.5]))
+    """
     return sgd(lr, momentum, dampening, weight_decay, False, maximize=maximize)
 
 
@@ -98,5 +110,15 @@ def sgd_nesterov(
     *,
     maximize: bool = False,
 ) -> GradientTransformation:
-    """:func:`sgd` with Nesterov momentum (μ = 0.9 by default, no dampening)."""
+    r""":func:`sgd` with Nesterov momentum (μ = 0.9, no dampening); registry name ``"nesterov"``.
+
+    .. math:: b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta_t\,(g_t + \mu\, b_t)
+
+    Example:
+        >>> import numpy as np
+        >>> opt = sgd_nesterov(lr=1.0, momentum=0.5)
+        >>> updates, _ = opt.update(np.ones(1), opt.init(np.zeros(1)))
+        >>> updates          # -(g + μ·b_1) with b_1 = g
+        array([-1.5])
+    """
     return sgd(lr, momentum, 0.0, weight_decay, True, maximize=maximize)

@@ -4,6 +4,8 @@
   ``state_dict``/``load_state_dict`` and every ``torch.optim.lr_scheduler`` work with it.
 * :func:`make_torch_optimizer` returns ``torch.optim``'s own class for the same registry name
   and hyperparameters (what a PyTorch backend should train with).
+* :func:`make_torch_scheduler` returns ``torch.optim.lr_scheduler``'s own class for a schedule
+  name of :data:`descentlab.optim.schedules.SCHEDULES`.
 * :class:`ScheduleAdapter` lets a descentlab schedule set the learning rate of any torch
   optimizer, as a ``torch.optim.lr_scheduler.LRScheduler``.
 
@@ -27,11 +29,19 @@ import numpy as np
 import torch
 
 from descentlab.optim.registry import OPTIMIZERS, hyperparameters, make_optimizer
+from descentlab.optim.schedules import make_schedule
 from descentlab.optim.state_io import state_from_dict, state_to_dict
 from descentlab.optim.transforms import apply_updates
 from descentlab.validation import check_choice, describe
 
-__all__ = ["TORCH_OPTIMIZERS", "DescentlabOptimizer", "ScheduleAdapter", "make_torch_optimizer"]
+__all__ = [
+    "TORCH_OPTIMIZERS",
+    "TORCH_SCHEDULERS",
+    "DescentlabOptimizer",
+    "ScheduleAdapter",
+    "make_torch_optimizer",
+    "make_torch_scheduler",
+]
 
 TORCH_OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("SGD", {}),
@@ -164,6 +174,56 @@ def make_torch_optimizer(
     if "betas" in kwargs:
         kwargs["betas"] = tuple(float(b) for b in kwargs["betas"])
     return getattr(torch.optim, class_name)(params, **kwargs)
+
+
+TORCH_SCHEDULERS: dict[str, str] = {
+    "step": "StepLR",
+    "multistep": "MultiStepLR",
+    "exponential": "ExponentialLR",
+    "cosine": "CosineAnnealingLR",
+    "cosine_warm_restarts": "CosineAnnealingWarmRestarts",
+    "linear": "LinearLR",
+    "one_cycle": "OneCycleLR",
+    "plateau": "ReduceLROnPlateau",
+}
+
+
+def make_torch_scheduler(
+    name: str,
+    optimizer: torch.optim.Optimizer,
+    *,
+    torch_options: dict[str, Any] | None = None,
+    **hyper: Any,
+) -> Any:
+    """``torch.optim.lr_scheduler``'s own scheduler for a schedule name, checked by our rules.
+
+    The hyperparameters are those of the descentlab schedule without ``lr`` (torch takes the
+    base rates from the optimizer's groups); the argument names are the same as torch's.
+    ``"sequential"`` has no single torch equivalent here: use :class:`ScheduleAdapter` with a
+    :class:`~descentlab.optim.schedules.SequentialLR`. ``torch_options`` passes torch-only
+    arguments (e.g. OneCycleLR's ``cycle_momentum``) through unchecked.
+
+    Example:
+        >>> import torch
+        >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> scheduler = make_torch_scheduler("cosine", opt, T_max=10)
+        >>> type(scheduler).__name__
+        'CosineAnnealingLR'
+    """
+    check_choice("name", name, list(TORCH_SCHEDULERS))
+    if "lr" in hyper:
+        raise TypeError(
+            "lr must not be given to make_torch_scheduler (torch takes it from the optimizer's "
+            f"groups), got lr={hyper['lr']!r}"
+        )
+    for group in optimizer.param_groups:
+        base = {} if name == "one_cycle" else {"lr": float(group["lr"])}
+        make_schedule(name, **base, **hyper)
+    cls = getattr(torch.optim.lr_scheduler, TORCH_SCHEDULERS[name])
+    kwargs = {**hyper, **(torch_options or {})}
+    if "milestones" in kwargs:
+        kwargs["milestones"] = list(kwargs["milestones"])
+    return cls(optimizer, **kwargs)
 
 
 class ScheduleAdapter(torch.optim.lr_scheduler.LRScheduler):

@@ -32,7 +32,14 @@ from descentlab.optim._checks import (
     check_real,
     check_unit_interval,
 )
-from descentlab.optim._tree import check_params, flatten, tree_map, unflatten, update_leaves
+from descentlab.optim._tree import (
+    check_params,
+    flatten,
+    same_structure,
+    tree_map,
+    unflatten,
+    update_leaves,
+)
 from descentlab.validation import check_nonnegative_float, describe
 
 __all__ = [
@@ -125,12 +132,7 @@ def apply_updates(params: Params, updates: Params) -> Params:
     New arrays are returned (never modified in place) with the parameters' dtypes, 0-d included.
     """
     p_leaves, structure = flatten(params)
-    u_leaves, u_structure = flatten(updates, "updates")
-    if u_structure != structure:
-        raise ValueError(
-            f"updates must have the same structure as params, got {u_structure.kind} with keys "
-            f"{list(u_structure.keys)} for {structure.kind} with keys {list(structure.keys)}"
-        )
+    u_leaves = same_structure("updates", updates, structure)
     new = [
         np.asarray(p) if u is None else np.asarray(p + u, dtype=p.dtype)
         for p, u in zip(p_leaves, u_leaves, strict=True)
