@@ -9,7 +9,7 @@ from grade_corpus import entries, grade
 
 ENTRIES = entries()
 CORRECT = [e for e in ENTRIES if e["verdict"] == "pass"]
-SLOW = ("infinite_loop", "slow_on_large", "toplevel_loop", "torch")
+SLOW = ("infinite_loop", "slow_on_large", "toplevel_loop")
 
 
 def _params(selected: list[dict]) -> list:

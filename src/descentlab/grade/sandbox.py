@@ -112,6 +112,11 @@ class _Process:
                 pipe.close()
 
 
+def _absolute_path() -> list[str]:
+    """The caller's ``sys.path`` with relative entries resolved: the worker runs elsewhere."""
+    return [os.path.abspath(entry or os.curdir) for entry in sys.path]
+
+
 class Session:
     """A submission loaded in a worker process; use as a context manager.
 
@@ -148,7 +153,7 @@ class Session:
         process = self._process = _Process(self._tmp.name)
         try:
             process.request(
-                {"op": "init", "sys_path": list(sys.path), "memory_mb": self.memory_mb},
+                {"op": "init", "sys_path": _absolute_path(), "memory_mb": self.memory_mb},
                 self.load_timeout,
             )
             reply = process.request(

@@ -33,8 +33,16 @@ OUTPUT_LIMIT = 2000
 MAX_RETURNED_ELEMENTS = 1_000_000
 
 
-class CappedWriter(io.TextIOBase):
-    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+class CappedWriter:
+    """A text stream that keeps the first ``limit`` characters and counts the rest.
+
+    A plain class rather than an ``io.TextIOBase``: ``print`` calls ``write`` several times per
+    line, and a submission that prints in a loop should not spend its time limit in the capture.
+    """
+
+    __slots__ = ("kept", "limit", "parts", "total")
+    encoding = "utf-8"
+    errors = "strict"
 
     def __init__(self, limit: int = OUTPUT_LIMIT) -> None:
         self.limit = limit
@@ -42,17 +50,30 @@ class CappedWriter(io.TextIOBase):
         self.kept = 0
         self.total = 0
 
-    def writable(self) -> bool:
-        return True
-
     def write(self, text: str) -> int:
-        text = str(text)
-        self.total += len(text)
+        size = len(text)
+        self.total += size
         if self.kept < self.limit:
             piece = text[: self.limit - self.kept]
             self.parts.append(piece)
             self.kept += len(piece)
-        return len(text)
+        return size
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("the grader captures output in memory")
 
     def getvalue(self) -> str:
         return "".join(self.parts)
@@ -101,7 +122,11 @@ def package(value: Any, top: bool = True) -> dict[str, Any]:
             return _array_record(kind, np.asarray(value), type_name, type_name)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         pass
-    return {"kind": "other", "type": type_name, "repr": reprlib.repr(value)}
+    try:
+        text = reprlib.repr(value)
+    except Exception:
+        text = f"<{type_name} object>"
+    return {"kind": "other", "type": type_name, "repr": text}
 
 
 def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
@@ -116,9 +141,13 @@ def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
         for f in traceback.extract_tb(error.__traceback__)
         if f.filename in filenames
     ]
+    try:
+        message = str(error)[:1000]
+    except Exception:
+        message = "(the exception's message could not be turned into text)"
     described: dict[str, Any] = {
         "type": type(error).__name__,
-        "message": str(error)[:1000],
+        "message": message,
         "frames": frames[-5:],
     }
     if isinstance(error, SyntaxError):
