@@ -1,7 +1,8 @@
 """The submission corpus: its table and how one entry is graded (shared by tests and the benchmark).
 
-Each entry of ``submissions/corpus.json`` names a target (``file``, ``file:function``), an optional
-``as`` name and ``load_timeout``, and the verdict, issue codes and diagnosis the grader must give.
+Each entry of ``submissions/corpus.json`` names a target (``file``, ``file:function``), optionally
+an ``as`` name and shorter ``timeout``/``load_timeout`` limits (for the runaway entries), and the
+verdict, issue codes and diagnosis the grader must give.
 """
 
 from __future__ import annotations

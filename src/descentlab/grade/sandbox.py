@@ -120,8 +120,8 @@ def _absolute_path() -> list[str]:
 class Session:
     """A submission loaded in a worker process; use as a context manager.
 
-    ``memory_mb`` caps the worker's address space (``RLIMIT_AS``); ``load_timeout`` bounds start-up
-    and loading, each call has its own ``timeout``.
+    ``memory_mb`` caps the address space each call may add (``RLIMIT_AS``, NOTE [memory limit]);
+    ``load_timeout`` bounds start-up and loading, each call has its own ``timeout``.
     """
 
     def __init__(

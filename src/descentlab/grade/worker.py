@@ -6,7 +6,9 @@ and 2 are then pointed at ``/dev/null`` so the learner's ``print``, ``input`` an
 cannot disturb the channel, and ``sys.stdout``/``sys.stderr`` become a capped in-memory buffer.
 
 Requests: ``init`` (``sys.path``, memory limit), ``load`` (a :mod:`.loader` spec and the names to
-look up), ``call`` (a function name and its arguments). Every call gets fresh copies of its array
+look up), ``call`` (a function name and its arguments). Loading may map up to 4 × ``memory_mb``
+more address space (imports), each call ``memory_mb`` more than the loaded submission had (NOTE
+[memory limit]). Every call gets fresh copies of its array
 arguments, and the originals are compared afterwards to catch in-place modification.
 """
 
@@ -30,6 +32,7 @@ from descentlab.grade.protocol import ChannelClosedError, read_message, write_me
 __all__ = ["OUTPUT_LIMIT", "main"]
 
 OUTPUT_LIMIT = 2000
+_LOAD_FACTOR = 4
 MAX_RETURNED_ELEMENTS = 1_000_000
 
 
@@ -161,27 +164,49 @@ def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
     return described
 
 
+def _address_space() -> int | None:
+    """This process's mapped address space in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _limit_address_space(extra_mb: int) -> None:
+    """NOTE [memory limit]: ``RLIMIT_AS`` counts every mapping, shared libraries included, and a
+    CUDA build of PyTorch maps gigabytes of them. So the limit is set relative to what is mapped
+    now: ``extra_mb`` more than the current address space (an absolute ``extra_mb`` where the
+    current size cannot be read)."""
+    import resource
+
+    base = _address_space() or 0
+    limit = base + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 class Worker:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {}
         self.filenames: set[str] = set()
+        self.memory_mb: int | None = None
 
     def init(self, message: dict[str, Any]) -> dict[str, Any]:
         sys.path[:] = [p for p in message["sys_path"] if p] + [
             p for p in sys.path if p and p not in message["sys_path"]
         ]
-        limit_mb = message.get("memory_mb")
-        if limit_mb:
-            import resource
-
-            limit = int(limit_mb) * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        self.memory_mb = message.get("memory_mb")
         return {"ok": True}
 
     def load(self, message: dict[str, Any]) -> dict[str, Any]:
         spec = message["spec"]
         self.filenames = {unit["filename"] for unit in spec.get("units", [])}
         writer = CappedWriter()
+        if self.memory_mb:
+            _limit_address_space(_LOAD_FACTOR * self.memory_mb)
         sys.stdout = sys.stderr = writer
         try:
             self.namespace = loader.build_namespace(spec)
@@ -197,6 +222,8 @@ class Worker:
             }
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        if self.memory_mb:
+            _limit_address_space(self.memory_mb)
         found = {}
         for name in message["names"]:
             value = self.namespace.get(name)
