@@ -1,7 +1,8 @@
 """The submission corpus: its table and how one entry is graded (shared by tests and the benchmark).
 
-Each entry of ``submissions/corpus.json`` names a target (``file``, ``file:function``), an optional
-``as`` name and ``load_timeout``, and the verdict, issue codes and diagnosis the grader must give.
+Each entry of ``submissions/corpus.json`` names a target (``file``, ``file:function``), optionally
+an ``as`` name and shorter ``timeout``/``load_timeout`` limits (for the runaway entries), and the
+verdict, issue codes and diagnosis the grader must give.
 """
 
 from __future__ import annotations
@@ -36,12 +37,19 @@ def target_path(entry: dict[str, Any], scratch: Path) -> str:
     return resolved + (f":{function}" if function else "")
 
 
-def grade(entry: dict[str, Any], scratch: Path, cases: Path | None = None) -> GradeReport:
-    """Grade one corpus entry with the test time limits."""
+def grade(
+    entry: dict[str, Any],
+    scratch: Path,
+    cases: Path | None = None,
+    *,
+    timeout: float = CASE_TIMEOUT,
+    load_timeout: float | None = LOAD_TIMEOUT,
+) -> GradeReport:
+    """Grade one corpus entry, by default with the short time limits of the tests."""
     return check(
         target_path(entry, scratch),
         cases=cases,
         names=entry.get("as"),
-        timeout=CASE_TIMEOUT,
-        load_timeout=entry.get("load_timeout", LOAD_TIMEOUT),
+        timeout=timeout,
+        load_timeout=entry.get("load_timeout", load_timeout),
     )

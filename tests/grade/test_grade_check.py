@@ -117,7 +117,6 @@ def test_a_timeout_kills_the_worker_and_grading_goes_on() -> None:
     assert set(verdicts.values()) == {"pass"}
 
 
-@pytest.mark.slow
 def test_the_memory_limit_turns_a_large_allocation_into_a_memory_error() -> None:
     report = check(allocates_2_gb, names="gradient_step", memory_mb=1024)
     assert report.issue_codes == {"memory_limit"}

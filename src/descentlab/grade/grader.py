@@ -27,7 +27,7 @@ from descentlab.validation import check_positive_float, check_positive_int
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_CONSECUTIVE_STOPS", "check", "load_timeout_for"]
 
-DEFAULT_MEMORY_MB = 4096
+DEFAULT_MEMORY_MB = 2048
 # NOTE [runaway submissions]: after this many cases in a row that time out or crash, the rest of
 # that function's cases are reported as skipped, so an endless loop costs a few time limits, not
 # one per case.
@@ -150,7 +150,8 @@ def check(
     and a function by its name (or, when that is not registered, by its argument names, e.g.
     ``(X, y, weight, lrate)``); ``names`` says which functions to grade, or which one a single
     function implements. ``cases`` is a case directory (default: the shipped cases), ``timeout``
-    the limit per case in seconds, ``memory_mb`` the worker's address-space limit (None: none),
+    the limit per case in seconds, ``memory_mb`` the address space a call may add to the loaded
+    submission's (``RLIMIT_AS``; loading may add four times as much; None: no limit),
     ``load_timeout`` the limit on loading the submission (default :func:`load_timeout_for`).
 
     Raises ValueError, TypeError or FileNotFoundError for bad arguments (missing file, unknown

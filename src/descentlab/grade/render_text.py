@@ -76,10 +76,12 @@ def render_table(report: GradeReport) -> str:
     for function in report.functions:
         lines.append("")
         lines.extend(_function_lines(function))
-    verdict = "PASS" if report.passed else "FAIL"
     lines.append("")
-    lines.append(
-        f"{verdict}: {report.n_passed}/{report.n_cases} cases passed, "
-        f"{fmt_points(report.points)}/{fmt_points(report.max_points)} points"
-    )
+    if report.n_cases == 0:
+        lines.append("FAIL: no case was run")
+    else:
+        lines.append(
+            f"{'PASS' if report.passed else 'FAIL'}: {report.n_passed}/{report.n_cases} cases "
+            f"passed, {fmt_points(report.points)}/{fmt_points(report.max_points)} points"
+        )
     return "\n".join(lines) + "\n"

@@ -112,11 +112,16 @@ class _Process:
                 pipe.close()
 
 
+def _absolute_path() -> list[str]:
+    """The caller's ``sys.path`` with relative entries resolved: the worker runs elsewhere."""
+    return [os.path.abspath(entry or os.curdir) for entry in sys.path]
+
+
 class Session:
     """A submission loaded in a worker process; use as a context manager.
 
-    ``memory_mb`` caps the worker's address space (``RLIMIT_AS``); ``load_timeout`` bounds start-up
-    and loading, each call has its own ``timeout``.
+    ``memory_mb`` caps the address space each call may add (``RLIMIT_AS``, NOTE [memory limit]);
+    ``load_timeout`` bounds start-up and loading, each call has its own ``timeout``.
     """
 
     def __init__(
@@ -148,7 +153,7 @@ class Session:
         process = self._process = _Process(self._tmp.name)
         try:
             process.request(
-                {"op": "init", "sys_path": list(sys.path), "memory_mb": self.memory_mb},
+                {"op": "init", "sys_path": _absolute_path(), "memory_mb": self.memory_mb},
                 self.load_timeout,
             )
             reply = process.request(

@@ -46,7 +46,7 @@ def _crash_message(outcome: CallOutcome) -> str:
         except ValueError:
             how = f"was killed by signal {-code}"
     elif code is not None:
-        how = f"exited with code {code} (sys.exit or os._exit?)"
+        how = f"exited with code {code} (os._exit?)"
     else:
         how = "could not be restarted"
     message = f"the worker process running the function {how}"
@@ -127,8 +127,9 @@ def judge(
         issues.append(
             Issue(
                 "modified_input",
-                f"modified its input {names} in place; compute new arrays instead "
-                "(weight - lrate * grad, not weight -= ...)",
+                f"modified its input {names} in place, so the caller's array changed; compute "
+                "new arrays (w = w - step) instead of updating in place (w -= step, w[...] = ..., "
+                "tensor.sub_)",
             )
         )
         points = 0.0

@@ -6,7 +6,9 @@ and 2 are then pointed at ``/dev/null`` so the learner's ``print``, ``input`` an
 cannot disturb the channel, and ``sys.stdout``/``sys.stderr`` become a capped in-memory buffer.
 
 Requests: ``init`` (``sys.path``, memory limit), ``load`` (a :mod:`.loader` spec and the names to
-look up), ``call`` (a function name and its arguments). Every call gets fresh copies of its array
+look up), ``call`` (a function name and its arguments). Loading may map up to 4 × ``memory_mb``
+more address space (imports), each call ``memory_mb`` more than the loaded submission had (NOTE
+[memory limit]). Every call gets fresh copies of its array
 arguments, and the originals are compared afterwards to catch in-place modification.
 """
 
@@ -30,11 +32,20 @@ from descentlab.grade.protocol import ChannelClosedError, read_message, write_me
 __all__ = ["OUTPUT_LIMIT", "main"]
 
 OUTPUT_LIMIT = 2000
+_LOAD_FACTOR = 4
 MAX_RETURNED_ELEMENTS = 1_000_000
 
 
-class CappedWriter(io.TextIOBase):
-    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+class CappedWriter:
+    """A text stream that keeps the first ``limit`` characters and counts the rest.
+
+    A plain class rather than an ``io.TextIOBase``: ``print`` calls ``write`` several times per
+    line, and a submission that prints in a loop should not spend its time limit in the capture.
+    """
+
+    __slots__ = ("kept", "limit", "parts", "total")
+    encoding = "utf-8"
+    errors = "strict"
 
     def __init__(self, limit: int = OUTPUT_LIMIT) -> None:
         self.limit = limit
@@ -42,17 +53,30 @@ class CappedWriter(io.TextIOBase):
         self.kept = 0
         self.total = 0
 
-    def writable(self) -> bool:
-        return True
-
     def write(self, text: str) -> int:
-        text = str(text)
-        self.total += len(text)
+        size = len(text)
+        self.total += size
         if self.kept < self.limit:
             piece = text[: self.limit - self.kept]
             self.parts.append(piece)
             self.kept += len(piece)
-        return len(text)
+        return size
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("the grader captures output in memory")
 
     def getvalue(self) -> str:
         return "".join(self.parts)
@@ -101,7 +125,11 @@ def package(value: Any, top: bool = True) -> dict[str, Any]:
             return _array_record(kind, np.asarray(value), type_name, type_name)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         pass
-    return {"kind": "other", "type": type_name, "repr": reprlib.repr(value)}
+    try:
+        text = reprlib.repr(value)
+    except Exception:
+        text = f"<{type_name} object>"
+    return {"kind": "other", "type": type_name, "repr": text}
 
 
 def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
@@ -116,9 +144,13 @@ def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
         for f in traceback.extract_tb(error.__traceback__)
         if f.filename in filenames
     ]
+    try:
+        message = str(error)[:1000]
+    except Exception:
+        message = "(the exception's message could not be turned into text)"
     described: dict[str, Any] = {
         "type": type(error).__name__,
-        "message": str(error)[:1000],
+        "message": message,
         "frames": frames[-5:],
     }
     if isinstance(error, SyntaxError):
@@ -132,27 +164,49 @@ def describe_error(error: BaseException, filenames: set[str]) -> dict[str, Any]:
     return described
 
 
+def _address_space() -> int | None:
+    """This process's mapped address space in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _limit_address_space(extra_mb: int) -> None:
+    """NOTE [memory limit]: ``RLIMIT_AS`` counts every mapping, shared libraries included, and a
+    CUDA build of PyTorch maps gigabytes of them. So the limit is set relative to what is mapped
+    now: ``extra_mb`` more than the current address space (an absolute ``extra_mb`` where the
+    current size cannot be read)."""
+    import resource
+
+    base = _address_space() or 0
+    limit = base + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 class Worker:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {}
         self.filenames: set[str] = set()
+        self.memory_mb: int | None = None
 
     def init(self, message: dict[str, Any]) -> dict[str, Any]:
         sys.path[:] = [p for p in message["sys_path"] if p] + [
             p for p in sys.path if p and p not in message["sys_path"]
         ]
-        limit_mb = message.get("memory_mb")
-        if limit_mb:
-            import resource
-
-            limit = int(limit_mb) * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        self.memory_mb = message.get("memory_mb")
         return {"ok": True}
 
     def load(self, message: dict[str, Any]) -> dict[str, Any]:
         spec = message["spec"]
         self.filenames = {unit["filename"] for unit in spec.get("units", [])}
         writer = CappedWriter()
+        if self.memory_mb:
+            _limit_address_space(_LOAD_FACTOR * self.memory_mb)
         sys.stdout = sys.stderr = writer
         try:
             self.namespace = loader.build_namespace(spec)
@@ -168,6 +222,8 @@ class Worker:
             }
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        if self.memory_mb:
+            _limit_address_space(self.memory_mb)
         found = {}
         for name in message["names"]:
             value = self.namespace.get(name)
