@@ -6,6 +6,7 @@ The public API re-exports SPEC §1 (the linear predictor, its gradient steps and
 
 from __future__ import annotations
 
+from descentlab.grade import check
 from descentlab.linear import (
     BACKENDS,
     GD,
@@ -36,6 +37,7 @@ __all__ = [
     "SGDHistory",
     "__version__",
     "batch_indices",
+    "check",
     "get_backend",
     "gradient_step",
     "gradient_step_onefeature",
