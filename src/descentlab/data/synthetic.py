@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.datasets import make_regression
+from sklearn.datasets import make_classification, make_regression
 
 from descentlab.data.dataset import Dataset
 from descentlab.validation import check_nonnegative_float, check_positive_int, check_seed
 
-__all__ = ["regression_data", "standardize"]
+__all__ = ["apply_scaling", "classification_data", "regression_data", "standardize"]
 
 
 def standardize(X: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
@@ -19,6 +19,11 @@ def standardize(X: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
     std = X.std(axis=0)
     scale = np.where(std > 0, std, 1.0)
     return (X - mean) / scale, {"mean": mean.tolist(), "std": scale.tolist()}
+
+
+def apply_scaling(X: np.ndarray, scaling: dict[str, Any]) -> np.ndarray:
+    """``X`` scaled with the mean and std that :func:`standardize` measured on other data."""
+    return (X - np.asarray(scaling["mean"])) / np.asarray(scaling["std"])
 
 
 def regression_data(n_samples: int, n_features: int, *, noise: float, random_state: int) -> Dataset:
@@ -42,6 +47,45 @@ def regression_data(n_samples: int, n_features: int, *, noise: float, random_sta
         source=(
             f"sklearn.datasets.make_regression(n_samples={n_samples}, n_features={n_features}, "
             f"noise={noise}, random_state={random_state})"
+        ),
+        scaling=scaling,
+    )
+
+
+def classification_data(
+    n_samples: int, n_features: int, *, n_classes: int = 2, random_state: int
+) -> Dataset:
+    """``make_classification(n_samples, n_features, n_redundant=0, n_classes, random_state)``
+    with standardised X and the class labels 0 … n_classes-1 as the target (m, 1)."""
+    n_samples = check_positive_int("n_samples", n_samples)
+    n_features = check_positive_int("n_features", n_features)
+    n_classes = check_positive_int("n_classes", n_classes)
+    random_state = check_seed("data_seed", random_state)
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes}")
+    if n_features < 2 or 2**n_features < 2 * n_classes:
+        raise ValueError(
+            f"n_features must be >= 2 with 2**n_features >= 2*n_classes ({2 * n_classes}), "
+            f"got {n_features}"
+        )
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=min(n_features, max(2, n_classes)),
+        n_redundant=0,
+        n_classes=n_classes,
+        random_state=random_state,
+    )
+    X, scaling = standardize(X)
+    return Dataset(
+        X=X,
+        y=y.reshape(-1, 1).astype(np.float64),
+        feature_names=tuple(f"x{i}" for i in range(n_features)),
+        target_name="class",
+        source=(
+            f"sklearn.datasets.make_classification(n_samples={n_samples}, "
+            f"n_features={n_features}, n_redundant=0, n_classes={n_classes}, "
+            f"random_state={random_state})"
         ),
         scaling=scaling,
     )

@@ -4,6 +4,11 @@ NOTE [atomic runs]: a run is inserted as ``running`` and committed at once, so a
 killed midway stays visible as ``running`` (its process id tells whether it is still alive).
 Everything it produced — trials, metrics, results and the final status — is written later in a
 single transaction, so a run is never half-written as finished.
+
+A long run (``descentlab train``) also logs its per-epoch metrics as it goes with
+:meth:`ResultsStore.log_metrics`, one committed transaction per epoch, so a killed run keeps the
+epochs it finished; a resumed run rewrites the epochs it repeats with the same values. Such a run
+is still marked finished only by :meth:`ResultsStore.complete_run`.
 """
 
 from __future__ import annotations
@@ -192,6 +197,26 @@ class ResultsStore:
             )
         return ids
 
+    def log_metrics(self, run_id: int, step: int, values: dict[str, float]) -> None:
+        """Write one step of a ``running`` run's own metrics now (replacing that step's values).
+
+        NOTE [atomic runs]: this never changes the run's status.
+        """
+        run = self.get_run(run_id)
+        if run.status != "running":
+            raise ValueError(
+                f"run must be running to log metrics, got run {run_id} with status {run.status!r}"
+            )
+        rows = [
+            (run_id, name, step, float(value) if np.isfinite(value) else None)
+            for name, value in values.items()
+        ]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
     def fail_run(self, run_id: int, message: str) -> None:
         """Mark a run ``failed`` with the reason."""
         with self._transaction() as db:
@@ -233,7 +258,8 @@ class ResultsStore:
         if run.parent_id is not None:
             run = self.get_run(run.parent_id)
         trials = self.children(run.id)
-        return StoredExperiment(run, trials, {t.id: self.metrics(t.id) for t in trials})
+        metrics = {r.id: self.metrics(r.id) for r in (run, *trials)}
+        return StoredExperiment(run, trials, metrics)
 
 
 def _metric_rows(run_id: int, metrics: dict[str, np.ndarray]) -> Iterator[tuple]:

@@ -1,0 +1,90 @@
+"""Checkpoints: written atomically, read back exactly.
+
+NOTE [atomic checkpoint]: a checkpoint is written to a temporary file in the target's folder,
+flushed and ``fsync``-ed, then moved over the old one with ``os.replace`` (atomic on POSIX and
+Windows) and the folder is synced. A crash at any point leaves either the old checkpoint or the
+new one, never a torn file.
+
+A checkpoint is a dict of tensors and plain values (loaded with ``weights_only=True``): the
+model, optimizer and scheduler ``state_dict``s, every random state (torch, CUDA, NumPy's and
+Python's global generators, the loader's generator), the step and epoch counters, the metric
+history, the early-stopping state and the resolved config.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["capture_rng", "load_checkpoint", "restore_rng", "save_checkpoint"]
+
+
+def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to ``path`` atomically (NOTE [atomic checkpoint]); returns the path."""
+    path = Path(path)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept past the block)
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    return path
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """The payload of a checkpoint written by :func:`save_checkpoint`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"checkpoint must be an existing file, got {str(path)!r} (not found)")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a damaged file
+        raise ValueError(
+            f"checkpoint must be a descentlab checkpoint, got {path}: {error}"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != 1:
+        raise ValueError(f"checkpoint must be a descentlab checkpoint (format 1), got {path}")
+    return payload
+
+
+def capture_rng(loader_generator: torch.Generator | None) -> dict[str, Any]:
+    """Every random state a run can touch, as tensors and plain values."""
+    kind, keys, pos, has_gauss, gauss = np.random.get_state(legacy=True)
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "numpy": (kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+        "python": random.getstate(),
+        "loader": None if loader_generator is None else loader_generator.get_state(),
+    }
+
+
+def restore_rng(states: dict[str, Any], loader_generator: torch.Generator | None) -> None:
+    """Put back the random states of :func:`capture_rng`."""
+    torch.set_rng_state(states["torch"])
+    if states["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+    kind, keys, pos, has_gauss, gauss = states["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    version, internal, gauss_next = states["python"]
+    random.setstate((version, tuple(internal), gauss_next))
+    if loader_generator is not None and states["loader"] is not None:
+        loader_generator.set_state(states["loader"])

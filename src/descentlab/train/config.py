@@ -1,0 +1,126 @@
+"""The resolved settings of one ``descentlab train`` run: a frozen, checked dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from descentlab.data.catalog import DATASETS, dataset_task
+from descentlab.models import ACTIVATIONS, MODELS
+from descentlab.optim import OPTIMIZERS
+from descentlab.train.devices import DEVICES
+from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
+from descentlab.train.tasks import LOSSES, TASKS
+from descentlab.validation import (
+    check_choice,
+    check_nonnegative_float,
+    check_positive_float,
+    check_positive_int,
+    check_probability,
+    check_seed,
+    describe,
+)
+
+__all__ = ["TrainConfig"]
+
+
+def _check_options(name: str, value: Any) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
+    ):
+        raise TypeError(f"{name} must be a tuple of (key, value) pairs, got {describe(value)}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; checked on construction.
+
+    ``dataset`` is a built-in name (``regression``, ``classification``, ``digits``,
+    ``breast_cancer``, ``wine``, ``diabetes``) or a .csv/.parquet/.npy path with ``target`` its
+    label column. ``n_samples``, ``n_features``, ``n_classes``, ``noise`` and ``data_seed``
+    shape the synthetic sets. ``optimizer_options`` and ``schedule_options`` are (key, value)
+    pairs passed to the optimizer and scheduler. ``patience = 0`` disables early stopping.
+    """
+
+    model: str = "mlp"
+    task: str = "regress"
+    dataset: str = "regression"
+    target: str = ""
+    loss: str = ""
+    layers: tuple[int, ...] = (64, 32, 16)
+    activation: str = "relu"
+    bias: bool = True
+    optimizer: str = "adam"
+    impl: str = "torch"
+    lrate: float = 1e-3
+    optimizer_options: tuple[tuple[str, Any], ...] = ()
+    schedule: str = ""
+    schedule_options: tuple[tuple[str, Any], ...] = ()
+    batch_size: int = 64
+    epochs: int = 20
+    val_fraction: float = 0.2
+    seed: int = 0
+    device: str = "auto"
+    patience: int = 0
+    checkpoint_every: int = 1
+    n_samples: int = 1000
+    n_features: int = 20
+    n_classes: int = 2
+    noise: float = 0.1
+    data_seed: int = 42
+
+    def __post_init__(self) -> None:
+        check_choice("model", self.model, MODELS)
+        check_choice("task", self.task, TASKS)
+        if self.model == "logistic" and self.task != "classify":
+            raise ValueError(f"task must be 'classify' for model 'logistic', got {self.task!r}")
+        natural = dataset_task(self.dataset)
+        if natural is not None and natural != self.task:
+            raise ValueError(
+                f"task must be {natural!r} for dataset {self.dataset!r}, got {self.task!r}"
+            )
+        if natural is None and not isinstance(self.dataset, str):
+            raise TypeError(f"dataset must be a name or file path, got {describe(self.dataset)}")
+        if natural is None and self.dataset not in DATASETS and "." not in self.dataset:
+            choices = ", ".join(repr(n) for n in DATASETS)
+            raise ValueError(
+                f"dataset must be one of {choices} or a .csv/.parquet/.npy file, "
+                f"got {self.dataset!r}"
+            )
+        if self.loss:
+            check_choice(f"loss for task {self.task!r}", self.loss, LOSSES[self.task])
+        if self.model == "mlp":
+            check_choice("activation", self.activation, list(ACTIVATIONS))
+        check_choice("optimizer", self.optimizer, list(OPTIMIZERS))
+        check_choice("impl", self.impl, IMPLEMENTATIONS)
+        check_positive_float("lrate", self.lrate)
+        if self.schedule:
+            check_choice("schedule", self.schedule, SCHEDULES)
+        _check_options("optimizer_options", self.optimizer_options)
+        _check_options("schedule_options", self.schedule_options)
+        check_positive_int("batch_size", self.batch_size)
+        check_positive_int("epochs", self.epochs)
+        check_probability("val_fraction", self.val_fraction)
+        check_seed("seed", self.seed)
+        check_choice("device", self.device, DEVICES)
+        if check_seed("patience", self.patience) and self.val_fraction == 0:
+            raise ValueError(
+                f"patience needs a validation set (val_fraction > 0), got patience="
+                f"{self.patience} with val_fraction=0"
+            )
+        check_positive_int("checkpoint_every", self.checkpoint_every)
+        check_positive_int("n_samples", self.n_samples)
+        check_positive_int("n_features", self.n_features)
+        check_positive_int("n_classes", self.n_classes)
+        check_nonnegative_float("noise", self.noise)
+        check_seed("data_seed", self.data_seed)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (options as dicts); MLP-only fields are dropped for other models."""
+        fields = dataclasses.asdict(self)
+        fields["optimizer_options"] = dict(self.optimizer_options)
+        fields["schedule_options"] = dict(self.schedule_options)
+        if self.model != "mlp":
+            fields["layers"], fields["activation"] = [], None
+        return fields

@@ -1,0 +1,235 @@
+"""One ``descentlab train`` run: config → data → model → optimizer → store → fit → files.
+
+NOTE [train seeds]: one ``seed`` drives three independent streams, spawned with
+``numpy.random.SeedSequence(seed)``: the train/validation split, the model's initial weights and
+the loader's batch order. Changing the batch size therefore never changes the split or the
+initial weights.
+
+Files land in ``OUT/train/`` (``checkpoint.pt``, ``config.json``, ``results.json`` and the
+learning-curve figures), the run in ``OUT/runs.sqlite`` as experiment ``train``. A new run
+refuses a folder whose checkpoint belongs to an unfinished run (``--resume`` continues it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from descentlab.data import split_dataset, training_dataset
+from descentlab.experiments.output import prepare_output
+from descentlab.models import make_model
+from descentlab.plots import draw_experiment
+from descentlab.provenance import device_description, library_versions
+from descentlab.store import ResultsStore
+from descentlab.store.jsonsafe import dumps, plain
+from descentlab.train.checkpoint import load_checkpoint
+from descentlab.train.config import TrainConfig
+from descentlab.train.devices import resolve_device
+from descentlab.train.fit import FitResult, Progress, fit
+from descentlab.train.loaders import make_train_loader
+from descentlab.train.optimizers import build_optimizer, build_scheduler
+from descentlab.train.tasks import make_task
+
+__all__ = ["EXPERIMENT", "TrainReport", "run_training"]
+
+EXPERIMENT = "train"
+FOLDER = "train"
+CHECKPOINT = "checkpoint.pt"
+STORE_NAME = "runs.sqlite"
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What a training run left behind; ``as_json()`` is the ``--json`` payload."""
+
+    config: dict[str, Any]
+    results: dict[str, Any]
+    figures: list[dict[str, str]]
+    run_id: int
+    status: str
+    message: str | None
+    folder: Path
+
+    def as_json(self) -> dict[str, Any]:
+        return plain(
+            {
+                "experiment": EXPERIMENT,
+                "config": self.config,
+                "results": self.results,
+                "figures": self.figures,
+                "run_ids": [self.run_id],
+                "status": self.status,
+            }
+        )
+
+
+def _seeds(seed: int) -> tuple[int, int, int]:
+    split, model, loader = np.random.SeedSequence(seed).generate_state(3)
+    return int(split), int(model), int(loader)
+
+
+def _results(result: FitResult, task_name: str) -> dict[str, Any]:
+    final = dict(result.final)
+    return {
+        "status": result.status,
+        "message": result.message,
+        "epochs_run": result.epochs_run,
+        "steps": result.steps,
+        "stopped_early": result.stopped_early,
+        "best_epoch": result.best_epoch,
+        "resumed_from_epoch": result.resumed_from_epoch,
+        "device": result.device,
+        "history": result.history,
+        "final": final,
+        "final_val_accuracy": final.get("val_accuracy") if task_name == "classify" else None,
+    }
+
+
+def run_training(
+    config: TrainConfig,
+    *,
+    out: str | Path,
+    store_path: str | Path | None = None,
+    resume: bool = False,
+    callback: Callable[[Progress], None] | None = None,
+) -> TrainReport:
+    """Train as ``config`` says, store the run and write its files into ``out/train/``.
+
+    With ``resume=True`` the checkpoint in ``out/train/`` is continued (the config must be the
+    same) and the same stored run is completed. A diverged run is a result (status
+    ``diverged``); an exception or interruption marks the run ``failed`` and propagates.
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    root = prepare_output(out)
+    folder = root / FOLDER
+    folder.mkdir(exist_ok=True)
+    checkpoint = folder / CHECKPOINT
+    saved = load_checkpoint(checkpoint) if resume else None
+    if not resume and checkpoint.is_file() and not load_checkpoint(checkpoint)["finished"]:
+        raise ValueError(
+            f"out must not hold an unfinished training run, got {str(folder)!r} (continue it "
+            "with --resume or choose another --out)"
+        )
+    device = resolve_device(config.device)
+    split_seed, model_seed, loader_seed = _seeds(config.seed)
+
+    data = training_dataset(
+        config.dataset,
+        target=config.target,
+        n_samples=config.n_samples,
+        n_features=config.n_features,
+        n_classes=config.n_classes,
+        noise=config.noise,
+        data_seed=config.data_seed,
+    )
+    task = make_task(config.task, data.y, loss=config.loss or None)
+    train, val, scaling = split_dataset(
+        data, config.val_fraction, seed=split_seed, scale_target=config.task == "regress"
+    )
+    model = make_model(
+        config.model,
+        data.n_features,
+        task.n_outputs,
+        layers=config.layers if config.model == "mlp" else (),
+        activation=config.activation if config.model == "mlp" else None,
+        bias=config.bias,
+        seed=model_seed,
+    )
+    X_train = torch.as_tensor(train.X, dtype=torch.float32)
+    loader = make_train_loader(X_train, task.targets(train.y), config.batch_size, seed=loader_seed)
+    val_data = None
+    if val is not None:
+        val_data = (torch.as_tensor(val.X, dtype=torch.float32), task.targets(val.y))
+    optimizer = build_optimizer(
+        model,
+        config.optimizer,
+        lrate=config.lrate,
+        impl=config.impl,
+        **dict(config.optimizer_options),
+    )
+    scheduler, unit = None, "epoch"
+    if config.schedule:
+        scheduler, unit = build_scheduler(
+            optimizer,
+            config.schedule,
+            epochs=config.epochs,
+            steps_per_epoch=len(loader),
+            **dict(config.schedule_options),
+        )
+    resolved = plain(
+        {
+            **config.as_dict(),
+            "resolved_device": str(device),
+            "loss": task.loss_name,
+            "n_outputs": task.n_outputs,
+            "classes": list(task.classes),
+            "n_train": train.n_samples,
+            "n_val": 0 if val is None else val.n_samples,
+            "dataset_description": data.describe(),
+            "scaling": scaling,
+        }
+    )
+
+    with ResultsStore(store_path or root / STORE_NAME) as store:
+        if saved is not None:
+            run_id = int(saved["config"]["run_id"])
+            run = store.get_run(run_id)
+            if run.status not in ("running", "failed"):
+                raise ValueError(
+                    f"resume must continue an unfinished run, got run {run_id} with status "
+                    f"{run.status!r}"
+                )
+        else:
+            run_id = store.begin_run(
+                EXPERIMENT,
+                config=resolved,
+                seed=config.seed,
+                versions=library_versions(),
+                device=device_description(str(device)),
+                label=f"{config.model} {config.task} {Path(config.dataset).name}",
+            )
+        try:
+            result = fit(
+                model,
+                optimizer,
+                loader,
+                task=task,
+                epochs=config.epochs,
+                val_data=val_data,
+                scheduler=scheduler,
+                scheduler_unit=unit,
+                device=config.device,
+                patience=config.patience or None,
+                checkpoint=checkpoint,
+                checkpoint_every=config.checkpoint_every,
+                resume=resume,
+                config={**resolved, "run_id": run_id},
+                metrics_sink=lambda epoch, values: store.log_metrics(run_id, epoch - 1, values),
+                callback=callback,
+            )
+        except BaseException as error:
+            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+            store.fail_run(
+                run_id, f"{reason}: {type(error).__name__}: {error} (continue with --resume)"
+            )
+            raise
+        results = _results(result, config.task)
+        store.complete_run(run_id, status=result.status, results=results, message=result.message)
+        figures = draw_experiment(store.load_experiment(run_id), folder)
+    (folder / "config.json").write_text(dumps({**resolved, "run_id": run_id}, indent=2) + "\n")
+    (folder / "results.json").write_text(dumps(results, indent=2) + "\n")
+    return TrainReport(
+        config={**resolved, "run_id": run_id},
+        results=results,
+        figures=[f.as_json() for f in figures],
+        run_id=run_id,
+        status=result.status,
+        message=result.message,
+        folder=folder,
+    )
