@@ -78,9 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--to", help="folder for the figures (default OUT/redraw-ID)")
 
     from descentlab.grade.command import add_cases_parser, add_check_parser
+    from descentlab.train.command import add_train_parser
 
     add_check_parser(sub)
     add_cases_parser(sub)
+    add_train_parser(sub, DEFAULT_OUT)
     return parser
 
 
@@ -248,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        if args.command in ("check", "cases"):
+        if args.command in ("check", "cases", "train"):
             return args.run(args)
         handlers = {
             "list": lambda: _cmd_list(),

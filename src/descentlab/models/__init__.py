@@ -2,7 +2,7 @@
 ``torch.nn.Module``s initialised from an explicit seed."""
 
 from descentlab.models.activations import ACTIVATIONS, make_activation
-from descentlab.models.factory import MODELS, make_model, parse_layers
+from descentlab.models.factory import MODELS, check_layers, make_model, parse_layers
 from descentlab.models.linear import LinearPredictor, LogisticRegression
 from descentlab.models.mlp import MLP
 
@@ -12,6 +12,7 @@ __all__ = [
     "MODELS",
     "LinearPredictor",
     "LogisticRegression",
+    "check_layers",
     "make_activation",
     "make_model",
     "parse_layers",

@@ -11,7 +11,7 @@ from descentlab.models.linear import LinearPredictor, LogisticRegression
 from descentlab.models.mlp import MLP
 from descentlab.validation import check_choice, check_positive_int, check_seed, describe
 
-__all__ = ["MODELS", "make_model", "parse_layers"]
+__all__ = ["MODELS", "check_layers", "make_model", "parse_layers"]
 
 MODELS = ("linear", "logistic", "mlp")
 
@@ -27,7 +27,8 @@ def parse_layers(text: str) -> tuple[int, ...]:
         ) from None
 
 
-def _check_layers(model: str, layers: Sequence[int]) -> tuple[int, ...]:
+def check_layers(model: str, layers: Sequence[int]) -> tuple[int, ...]:
+    """The hidden widths of ``model`` as a tuple: non-empty for an MLP, empty otherwise."""
     if isinstance(layers, str) or not isinstance(layers, Sequence):
         raise TypeError(f"layers must be a sequence of positive integers, got {describe(layers)}")
     widths = tuple(check_positive_int("layers entry", width) for width in layers)
@@ -72,7 +73,7 @@ def make_model(
     check_choice("model", name, MODELS)
     n_inputs = check_positive_int("n_inputs", n_inputs)
     n_outputs = check_positive_int("n_outputs", n_outputs)
-    widths = _check_layers(name, layers)
+    widths = check_layers(name, layers)
     if activation is not None:
         check_choice("activation", activation, list(ACTIVATIONS))
         if name != "mlp":

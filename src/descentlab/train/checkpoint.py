@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["capture_rng", "load_checkpoint", "restore_rng", "save_checkpoint"]
+__all__ = [
+    "capture_rng",
+    "check_same_config",
+    "load_checkpoint",
+    "restore_rng",
+    "save_checkpoint",
+]
 
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
@@ -88,3 +94,20 @@ def restore_rng(states: dict[str, Any], loader_generator: torch.Generator | None
     random.setstate((version, tuple(internal), gauss_next))
     if loader_generator is not None and states["loader"] is not None:
         loader_generator.set_state(states["loader"])
+
+
+def check_same_config(saved: dict[str, Any], current: dict[str, Any]) -> None:
+    """Refuse to resume a checkpoint under another config, naming the first field that differs."""
+    if saved != current:
+        raise ValueError(
+            f"resume config must equal the checkpoint's, got {_first_difference(saved, current)} "
+            "(resume with the same arguments, or start a new run in another folder)"
+        )
+
+
+def _first_difference(saved: Any, current: Any, prefix: str = "") -> str:
+    if isinstance(saved, dict) and isinstance(current, dict):
+        for key in sorted(set(saved) | set(current)):
+            if saved.get(key) != current.get(key):
+                return _first_difference(saved.get(key), current.get(key), f"{prefix}{key}.")
+    return f"{prefix.rstrip('.')}={current!r} (checkpoint has {saved!r})"

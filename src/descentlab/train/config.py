@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from descentlab.data.catalog import DATASETS, dataset_task
-from descentlab.models import ACTIVATIONS, MODELS
+from descentlab.models import ACTIVATIONS, MODELS, check_layers
 from descentlab.optim import OPTIMIZERS
 from descentlab.train.devices import DEVICES
 from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
@@ -41,6 +41,8 @@ class TrainConfig:
     label column. ``n_samples``, ``n_features``, ``n_classes``, ``noise`` and ``data_seed``
     shape the synthetic sets. ``optimizer_options`` and ``schedule_options`` are (key, value)
     pairs passed to the optimizer and scheduler. ``patience = 0`` disables early stopping.
+    ``layers`` and ``activation`` default to ``(64, 32, 16)`` and ``relu`` for an MLP and must
+    stay unset for the other models.
     """
 
     model: str = "mlp"
@@ -48,8 +50,8 @@ class TrainConfig:
     dataset: str = "regression"
     target: str = ""
     loss: str = ""
-    layers: tuple[int, ...] = (64, 32, 16)
-    activation: str = "relu"
+    layers: tuple[int, ...] | None = None
+    activation: str | None = None
     bias: bool = True
     optimizer: str = "adam"
     impl: str = "torch"
@@ -90,8 +92,19 @@ class TrainConfig:
             )
         if self.loss:
             check_choice(f"loss for task {self.task!r}", self.loss, LOSSES[self.task])
-        if self.model == "mlp":
+        mlp = self.model == "mlp"
+        if self.layers is None:
+            object.__setattr__(self, "layers", (64, 32, 16) if mlp else ())
+        object.__setattr__(self, "layers", check_layers(self.model, self.layers))
+        if self.activation is None and mlp:
+            object.__setattr__(self, "activation", "relu")
+        if self.activation is not None:
             check_choice("activation", self.activation, list(ACTIVATIONS))
+            if not mlp:
+                raise ValueError(
+                    f"activation must be unset for model {self.model!r} (it has no hidden "
+                    f"layers), got {self.activation!r}"
+                )
         check_choice("optimizer", self.optimizer, list(OPTIMIZERS))
         check_choice("impl", self.impl, IMPLEMENTATIONS)
         check_positive_float("lrate", self.lrate)
@@ -117,10 +130,8 @@ class TrainConfig:
         check_seed("data_seed", self.data_seed)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (options as dicts); MLP-only fields are dropped for other models."""
+        """JSON-ready fields (options as dicts)."""
         fields = dataclasses.asdict(self)
         fields["optimizer_options"] = dict(self.optimizer_options)
         fields["schedule_options"] = dict(self.schedule_options)
-        if self.model != "mlp":
-            fields["layers"], fields["activation"] = [], None
         return fields

@@ -27,6 +27,7 @@ import torch
 from descentlab.store.jsonsafe import plain
 from descentlab.train.checkpoint import (
     capture_rng,
+    check_same_config,
     load_checkpoint,
     restore_rng,
     save_checkpoint,
@@ -209,12 +210,8 @@ def fit(
     state = {"epoch": 0, "step": 0, "best": math.inf, "best_epoch": None, "bad_epochs": 0}
     if resume:
         saved = load_checkpoint(checkpoint)
-        if config_plain is not None and saved["config"] != config_plain:
-            changed = _first_difference(saved["config"], config_plain)
-            raise ValueError(
-                f"resume config must equal the checkpoint's, got {changed} (run it with the "
-                "same arguments, or start a new run in another folder)"
-            )
+        if config_plain is not None:
+            check_same_config(saved["config"], config_plain)
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         if scheduler is not None and saved["scheduler"] is not None:
@@ -330,11 +327,3 @@ def fit(
         device=str(target),
         resumed_from_epoch=resumed_from,
     )
-
-
-def _first_difference(saved: Any, current: Any, prefix: str = "") -> str:
-    if isinstance(saved, dict) and isinstance(current, dict):
-        for key in sorted(set(saved) | set(current)):
-            if saved.get(key) != current.get(key):
-                return _first_difference(saved.get(key), current.get(key), f"{prefix}{key}.")
-    return f"{prefix.rstrip('.')}={current!r} (checkpoint has {saved!r})"

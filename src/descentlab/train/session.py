@@ -27,7 +27,7 @@ from descentlab.plots import draw_experiment
 from descentlab.provenance import device_description, library_versions
 from descentlab.store import ResultsStore
 from descentlab.store.jsonsafe import dumps, plain
-from descentlab.train.checkpoint import load_checkpoint
+from descentlab.train.checkpoint import check_same_config, load_checkpoint
 from descentlab.train.config import TrainConfig
 from descentlab.train.devices import resolve_device
 from descentlab.train.fit import FitResult, Progress, fit
@@ -136,8 +136,8 @@ def run_training(
         config.model,
         data.n_features,
         task.n_outputs,
-        layers=config.layers if config.model == "mlp" else (),
-        activation=config.activation if config.model == "mlp" else None,
+        layers=config.layers,
+        activation=config.activation,
         bias=config.bias,
         seed=model_seed,
     )
@@ -176,6 +176,13 @@ def run_training(
         }
     )
 
+    if saved is not None:
+        if saved["finished"]:
+            raise ValueError(
+                f"resume must continue an unfinished run, got a finished checkpoint in "
+                f"{str(folder)!r} (start a new run without --resume)"
+            )
+        check_same_config(saved["config"], {**resolved, "run_id": saved["config"]["run_id"]})
     with ResultsStore(store_path or root / STORE_NAME) as store:
         if saved is not None:
             run_id = int(saved["config"]["run_id"])

@@ -1,0 +1,132 @@
+"""The ``descentlab train`` command: arguments → :class:`TrainConfig` → :func:`run_training`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["add_train_parser", "run_train"]
+
+_EXAMPLE = (
+    "example: descentlab train --model mlp --layers 64,32,16 --task classify --dataset digits "
+    "--optimizer adam --lrate 1e-3 --batch-size 64 --epochs 20"
+)
+
+
+def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentParser:
+    """Add ``train`` with its options (see ``descentlab train --help``)."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train a model (linear, logistic, MLP) and store its learning curves",
+        description="Train a model on a built-in data set or your file; per-epoch metrics go "
+        "to the results store, checkpoints to OUT/train/checkpoint.pt.",
+        epilog=_EXAMPLE,
+    )
+    add = parser.add_argument
+    add("--model", default="mlp", help="linear, logistic or mlp (default mlp)")
+    add("--layers", help="MLP hidden widths (default 64,32,16)")
+    add("--activation", help="MLP activation: relu (default), tanh, sigmoid, gelu")
+    add("--no-bias", action="store_true", help="affine maps without a bias term")
+    add("--task", help="regress or classify (default: what the data set suits)")
+    add("--loss", help="mse or mae for regress (default mse); classify uses cross_entropy")
+    add(
+        "--dataset",
+        default="regression",
+        help="regression, classification, digits, breast_cancer, wine, diabetes, or a "
+        ".csv/.parquet/.npy file (default regression)",
+    )
+    add("--target", default="", help="the label column of a data file (default: the last)")
+    add("--optimizer", default="adam", help="sgd, momentum, nesterov, adam, adamw, … (adam)")
+    add("--impl", default="torch", help="torch (torch.optim) or descentlab (our optimizers)")
+    add("--optimizer-set", action="append", default=[], metavar="KEY=VALUE",
+        help="optimizer hyperparameter, e.g. betas=0.5,0.99 (repeatable)")  # fmt: skip
+    add("--lrate", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    add("--schedule", help="step, multistep, exponential, cosine, one_cycle, plateau, …")
+    add("--schedule-set", action="append", default=[], metavar="KEY=VALUE",
+        help="scheduler argument, e.g. --schedule-set gamma=0.5 (repeatable)")  # fmt: skip
+    add("--batch-size", type=int, default=64, help="mini-batch size (default 64)")
+    add("--epochs", type=int, default=20, help="epochs (default 20)")
+    add("--val-fraction", type=float, default=0.2, help="held-out fraction in [0, 1) (0.2)")
+    add("--seed", type=int, default=0, help="seed of the split, initial weights and batch order")
+    add("--device", default="auto", help="auto (CUDA if available), cpu or cuda")
+    add("--patience", type=int, default=0,
+        help="early stopping: epochs without a better validation loss (0: off)")  # fmt: skip
+    add("--checkpoint-every", type=int, default=1, help="checkpoint every N epochs (default 1)")
+    add("--resume", action="store_true", help="continue the unfinished run in OUT/train/")
+    add("--out", default=default_out, help=f"output folder (default {default_out})")
+    add("--store", help="results store file (default OUT/runs.sqlite)")
+    add("--json", action="store_true", help="print one JSON object on stdout (no progress bar)")
+    parser.set_defaults(run=run_train)
+    return parser
+
+
+def config_from_args(args: argparse.Namespace):
+    """The :class:`TrainConfig` the arguments describe (checked)."""
+    from descentlab.data.catalog import dataset_task
+    from descentlab.models import parse_layers
+    from descentlab.train.config import TrainConfig
+    from descentlab.train.optimizers import parse_options
+
+    task = args.task or dataset_task(args.dataset) or "regress"
+    return TrainConfig(
+        model=args.model,
+        task=task,
+        dataset=args.dataset,
+        target=args.target,
+        loss=args.loss or "",
+        layers=None if args.layers is None else parse_layers(args.layers),
+        activation=args.activation,
+        bias=not args.no_bias,
+        optimizer=args.optimizer,
+        impl=args.impl,
+        lrate=args.lrate,
+        optimizer_options=tuple(parse_options(args.optimizer_set, "--optimizer-set").items()),
+        schedule=args.schedule or "",
+        schedule_options=tuple(parse_options(args.schedule_set, "--schedule-set").items()),
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        val_fraction=args.val_fraction,
+        seed=args.seed,
+        device=args.device,
+        patience=args.patience,
+        checkpoint_every=args.checkpoint_every,
+    )
+
+
+def _summary(report) -> str:
+    final = report.results["final"]
+    parts = [f"train loss {final.get('train_loss', float('nan')):.4g}"]
+    if "val_loss" in final:
+        parts.append(f"validation loss {final['val_loss']:.4g}")
+    if "val_accuracy" in final:
+        parts.append(f"validation accuracy {final['val_accuracy']:.4f}")
+    epochs = report.results["epochs_run"]
+    return f"train (run {report.run_id}, {report.status}, {epochs} epochs): {', '.join(parts)}"
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit code (a diverged run is a result: 0)."""
+    from descentlab.train.progress import ProgressBar
+    from descentlab.train.session import run_training
+
+    if args.schedule_set and not args.schedule:
+        raise ValueError("--schedule-set must come with --schedule, got no --schedule")
+    config = config_from_args(args)
+    bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
+    try:
+        report = run_training(
+            config, out=args.out, store_path=args.store, resume=args.resume, callback=bar
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if report.message:
+        print(f"descentlab: {report.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_json(), allow_nan=False))
+    else:
+        print(_summary(report))
+        print(f"figures, checkpoint, config and results in {report.folder}")
+    return 0
