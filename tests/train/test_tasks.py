@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from torch.nn import functional
 
 from descentlab.train.tasks import (
     binary_cross_entropy,
@@ -25,8 +25,8 @@ values = st.floats(-50, 50, allow_nan=False, width=32)
 @given(arrays(np.float32, (6, 1), elements=values), arrays(np.float32, (6, 1), elements=values))
 def test_regression_losses_match_torch(out, target):
     o, t = torch.from_numpy(out), torch.from_numpy(target)
-    torch.testing.assert_close(mean_squared_error(o, t), F.mse_loss(o, t))
-    torch.testing.assert_close(mean_absolute_error(o, t), F.l1_loss(o, t))
+    torch.testing.assert_close(mean_squared_error(o, t), functional.mse_loss(o, t))
+    torch.testing.assert_close(mean_absolute_error(o, t), functional.l1_loss(o, t))
 
 
 @settings(max_examples=40, deadline=None)
@@ -36,7 +36,7 @@ def test_regression_losses_match_torch(out, target):
 )
 def test_binary_cross_entropy_matches_torch(logits, labels):
     z, y = torch.from_numpy(logits), torch.from_numpy(labels.astype(np.float64))
-    torch.testing.assert_close(binary_cross_entropy(z, y), F.binary_cross_entropy_with_logits(z, y))
+    torch.testing.assert_close(binary_cross_entropy(z, y), functional.binary_cross_entropy_with_logits(z, y))
 
 
 @settings(max_examples=40, deadline=None)
@@ -46,14 +46,14 @@ def test_binary_cross_entropy_matches_torch(logits, labels):
 )
 def test_cross_entropy_matches_torch(logits, labels):
     z, y = torch.from_numpy(logits), torch.from_numpy(labels)
-    torch.testing.assert_close(cross_entropy(z, y), F.cross_entropy(z, y))
+    torch.testing.assert_close(cross_entropy(z, y), functional.cross_entropy(z, y))
 
 
 def test_gradients_match_torch():
     z = torch.randn(9, 3, dtype=torch.float64, requires_grad=True)
     y = torch.tensor([0, 2, 1, 1, 0, 2, 2, 1, 0])
     (ours,) = torch.autograd.grad(cross_entropy(z, y), z)
-    (theirs,) = torch.autograd.grad(F.cross_entropy(z, y), z)
+    (theirs,) = torch.autograd.grad(functional.cross_entropy(z, y), z)
     torch.testing.assert_close(ours, theirs)
 
 
@@ -73,7 +73,7 @@ def test_metric_sums():
     sums = task.metric_sums(logits, torch.tensor([0, 1, 2]))
     assert float(sums["accuracy"]) == 2.0
     assert float(sums["loss"]) == pytest.approx(
-        3 * float(F.cross_entropy(logits, torch.tensor([0, 1, 2])))
+        3 * float(functional.cross_entropy(logits, torch.tensor([0, 1, 2])))
     )
     binary = make_task("classify", np.array([[0.0], [1.0]]))
     sums = binary.metric_sums(

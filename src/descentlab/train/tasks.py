@@ -124,7 +124,7 @@ def make_task(name: str, y: np.ndarray, *, loss: str | None = None) -> Task:
     values = np.asarray(y, dtype=np.float64).ravel()
     classes = np.unique(values)
     if not np.all(classes == np.round(classes)):
-        bad = classes[classes != np.round(classes)][0]
+        bad = float(classes[classes != np.round(classes)][0])
         raise ValueError(
             f"classification targets must be integer class labels, got {bad!r} "
             "(use --task regress for numeric targets)"
