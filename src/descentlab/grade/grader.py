@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from descentlab.grade.capture import OUTPUT_LIMIT
 from descentlab.grade.cases import CaseSet, load_case_set
 from descentlab.grade.compare import Issue
 from descentlab.grade.diagnose import explained_by
@@ -22,7 +23,6 @@ from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_na
 from descentlab.grade.report import FunctionReport, GradeReport
 from descentlab.grade.sandbox import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
-from descentlab.grade.worker import OUTPUT_LIMIT
 from descentlab.validation import check_positive_float, check_positive_int
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_CONSECUTIVE_STOPS", "check", "load_timeout_for"]

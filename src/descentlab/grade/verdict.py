@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.grade.capture import OUTPUT_LIMIT
 from descentlab.grade.cases import Case
 from descentlab.grade.compare import Issue, check_return
 from descentlab.grade.diagnose import matching_mistakes
 from descentlab.grade.registry import Gradable
 from descentlab.grade.report import CaseResult, Verdict
 from descentlab.grade.sandbox import CallOutcome
-from descentlab.grade.worker import OUTPUT_LIMIT
 
 __all__ = ["describe_raised", "judge", "skipped"]
 
