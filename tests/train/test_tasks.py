@@ -36,7 +36,9 @@ def test_regression_losses_match_torch(out, target):
 )
 def test_binary_cross_entropy_matches_torch(logits, labels):
     z, y = torch.from_numpy(logits), torch.from_numpy(labels.astype(np.float64))
-    torch.testing.assert_close(binary_cross_entropy(z, y), functional.binary_cross_entropy_with_logits(z, y))
+    torch.testing.assert_close(
+        binary_cross_entropy(z, y), functional.binary_cross_entropy_with_logits(z, y)
+    )
 
 
 @settings(max_examples=40, deadline=None)

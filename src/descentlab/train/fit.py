@@ -245,8 +245,10 @@ def fit(
         total = 0.0
         seen = 0
         for batch, (xb, yb) in enumerate(loader, start=1):
-            xb = xb.to(target, non_blocking=True)
-            yb = yb.to(target, non_blocking=True)
+            if xb.device != target:
+                xb = xb.to(target, non_blocking=True)
+            if yb.device != target:
+                yb = yb.to(target, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             loss = task.loss(model(xb), yb)
             value = loss.item()
