@@ -219,6 +219,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                 print(f"  message: {run.message}")
             print(f"  config: {dumps(run.config)}")
             print(f"  versions: {dumps(run.versions)}")
+            own = store.metrics(run.id)
+            if own:
+                print(f"  metrics: {', '.join(f'{k}[{len(v)}]' for k, v in own.items())}")
             for trial in trials:
                 names = ", ".join(f"{k}[{len(v)}]" for k, v in store.metrics(trial.id).items())
                 print(f"  trial {trial.id} {trial.label} [{trial.status}]: {names}")
