@@ -45,7 +45,6 @@ def test_train_json_store_and_figure(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--batch-size", "0"), "descentlab: error: batch_size must be a positive integer, got 0"),
         (
             ("--model", "logistic", "--dataset", "diabetes"),
             "descentlab: error: task must be 'classify' for model 'logistic', got 'regress'",

@@ -1,32 +1,46 @@
 """Training (SPEC §2.5 and §5): one ``fit`` for any model, optimizer, schedule and loader, with
-checkpoints that resume bit-exactly, early stopping and divergence detection."""
+checkpoints that resume bit-exactly, early stopping and divergence detection.
 
-from descentlab.train.checkpoint import load_checkpoint, save_checkpoint
-from descentlab.train.config import TrainConfig
-from descentlab.train.devices import DEVICES, resolve_device
-from descentlab.train.fit import FitResult, Progress, evaluate, fit
-from descentlab.train.loaders import make_train_loader
-from descentlab.train.optimizers import build_optimizer, build_scheduler
-from descentlab.train.session import TrainReport, run_training
-from descentlab.train.tasks import LOSSES, TASKS, Task, make_task
+The names below are imported on first use, so ``descentlab``'s command line can register the
+``train`` command without loading torch, scikit-learn and matplotlib.
+"""
 
-__all__ = [
-    "DEVICES",
-    "LOSSES",
-    "TASKS",
-    "FitResult",
-    "Progress",
-    "Task",
-    "TrainConfig",
-    "TrainReport",
-    "build_optimizer",
-    "build_scheduler",
-    "evaluate",
-    "fit",
-    "load_checkpoint",
-    "make_task",
-    "make_train_loader",
-    "resolve_device",
-    "run_training",
-    "save_checkpoint",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOMES = {
+    "load_checkpoint": "checkpoint",
+    "save_checkpoint": "checkpoint",
+    "TrainConfig": "config",
+    "DEVICES": "devices",
+    "resolve_device": "devices",
+    "FitResult": "fit",
+    "Progress": "fit",
+    "evaluate": "fit",
+    "fit": "fit",
+    "make_train_loader": "loaders",
+    "build_optimizer": "optimizers",
+    "build_scheduler": "optimizers",
+    "TrainReport": "session",
+    "run_training": "session",
+    "LOSSES": "tasks",
+    "TASKS": "tasks",
+    "Task": "tasks",
+    "make_task": "tasks",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'descentlab.train' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"descentlab.train.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))

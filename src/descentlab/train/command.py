@@ -108,12 +108,13 @@ def _summary(report) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (a diverged run is a result: 0)."""
+    if args.schedule_set and not args.schedule:
+        raise ValueError("--schedule-set must come with --schedule, got no --schedule")
+    config = config_from_args(args)  # checked before the heavier imports below
+
     from descentlab.train.progress import ProgressBar
     from descentlab.train.session import run_training
 
-    if args.schedule_set and not args.schedule:
-        raise ValueError("--schedule-set must come with --schedule, got no --schedule")
-    config = config_from_args(args)
     bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
     try:
         report = run_training(
