@@ -24,7 +24,9 @@ def _positive(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(keep), values[keep]
 
 
-def _per_epoch_panels(stored: StoredExperiment, loss_ax, distance_ax) -> None:
+def _per_epoch_figure(stored: StoredExperiment):
+    """Loss above the optimum and distance to the optimum per epoch, one line per trial."""
+    fig, (loss_ax, distance_ax) = new_figure(12, 4.6, ncols=2)
     optimum = stored.run.plot_data["optimum_loss"]
     for i, trial in enumerate(stored.trials):
         metrics = stored.trial_metrics(trial)
@@ -44,6 +46,7 @@ def _per_epoch_panels(stored: StoredExperiment, loss_ax, distance_ax) -> None:
     distance_ax.set_title("Distance to the least-squares weights")
     for ax in (loss_ax, distance_ax):
         ax.legend(fontsize=7)
+    return fig
 
 
 def optimizers(stored: StoredExperiment) -> list:
@@ -65,14 +68,12 @@ def optimizers(stored: StoredExperiment) -> list:
         f"{results['updates']} updates each; the dashed line is the least-squares MSE."
     )
     figures = [("optimizers-loss", caption, fig)]
-    fig2, (left, right) = new_figure(12, 4.6, ncols=2)
-    _per_epoch_panels(stored, left, right)
     caption2 = (
         "How close each optimizer gets: the loss above the least-squares minimum and the distance "
         "to the least-squares weights per epoch. Larger rates arrive sooner but stall in a wider "
         "noise ball set by the mini-batch gradients."
     )
-    figures.append(("optimizers-distance", caption2, fig2))
+    figures.append(("optimizers-distance", caption2, _per_epoch_figure(stored)))
     return figures
 
 
@@ -89,15 +90,13 @@ def schedulers(stored: StoredExperiment) -> list:
     ax.legend(fontsize=7)
     caption = (
         "The learning rate each update used, per schedule. Step schedules move once per update; "
-        "ReduceLROnPlateau halves the rate after the epoch loss stops improving."
+        "ReduceLROnPlateau lowers it by its factor once the epoch loss stops improving."
     )
     figures = [("schedulers-lrates", caption, fig)]
-    fig2, (left, right) = new_figure(12, 4.6, ncols=2)
-    _per_epoch_panels(stored, left, right)
     caption2 = (
         "The loss above the least-squares minimum and the distance to the least-squares weights "
         "per epoch under each schedule: decaying the rate shrinks the mini-batch noise that a "
         "constant rate keeps."
     )
-    figures.append(("schedulers-loss", caption2, fig2))
+    figures.append(("schedulers-loss", caption2, _per_epoch_figure(stored)))
     return figures
