@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from descentlab.data import Dataset, standardize
+from descentlab.experiments.base import divergence_message
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.linear import least_squares
 from descentlab.linear.batches import batch_indices, n_batches
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.inputs import check_epochs
@@ -29,6 +31,7 @@ from descentlab.optim.transforms import (
     apply_updates,
     learning_rate_at,
 )
+from descentlab.store.records import TrialRecord
 from descentlab.validation import check_choice, check_positive_int
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "LinearProblemConfig",
     "descend",
     "descent_metrics",
+    "descent_trial",
     "linear_problem",
     "problem_data",
 ]
@@ -72,6 +76,15 @@ class LinearProblemConfig(RegressionDataConfig):
                 "backend must be 'numpy' for this experiment (its optimizers and schedules are "
                 f"the NumPy ones, checked against torch.optim in the tests), got {self.backend!r}"
             )
+
+    def budget(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`descend` that every run of the experiment shares."""
+        return {
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "seed": self.seed,
+            "drop_last": self.drop_last,
+        }
 
     def steps_per_epoch(self, n_samples: int) -> int:
         """Updates in one epoch over ``n_samples`` rows (``batch_size`` too large is an error)."""
@@ -112,7 +125,7 @@ def linear_problem(data: Dataset) -> LinearProblem:
     """Standardise features and targets (NOTE [fair comparison]) and solve least squares."""
     X, _ = standardize(np.asarray(data.X, dtype=np.float64))
     y, scaling = standardize(np.asarray(data.y, dtype=np.float64).reshape(-1, 1))
-    optimum = np.linalg.lstsq(X, y, rcond=None)[0]
+    optimum = least_squares(X, y, backend="numpy")
     residual = y - X @ optimum
     return LinearProblem(
         X=X,
@@ -208,6 +221,20 @@ def descend(
         steps_per_epoch=per_epoch,
         status=status,
         diverged_at=diverged_at,
+    )
+
+
+def descent_trial(
+    label: str, config: dict[str, Any], descent: Descent, summary: dict[str, Any], lr: float
+) -> TrialRecord:
+    """The stored record of one run (its series from :func:`descent_metrics`)."""
+    return TrialRecord(
+        label=label,
+        config=config,
+        status=descent.status,
+        metrics=descent_metrics(descent),
+        summary=summary,
+        message=divergence_message(descent.diverged_at, lr, unit="step"),
     )
 
 

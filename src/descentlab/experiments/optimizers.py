@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.linear_problem import (
     LinearProblemConfig,
     descend,
-    descent_metrics,
+    descent_trial,
     linear_problem,
     problem_data,
 )
 from descentlab.experiments.run_specs import RunSpec, parse_spec, parse_specs
 from descentlab.optim import OPTIMIZERS, hyperparameters, make_optimizer
-from descentlab.store.records import TrialRecord
 
 __all__ = ["OptimizersConfig", "optimizer_spec", "optimizer_specs", "run"]
 
@@ -85,10 +84,7 @@ def run(config: OptimizersConfig, data: Dataset) -> Outcome:
             problem,
             lambda lr, spec=spec: make_optimizer(spec.name, **{**spec.given, "lr": lr}),
             hyper["lr"],
-            batch_size=config.batch_size,
-            epochs=config.epochs,
-            seed=config.seed,
-            drop_last=config.drop_last,
+            **config.budget(),
         )
         summary = {
             "optimizer": spec.name,
@@ -101,13 +97,8 @@ def run(config: OptimizersConfig, data: Dataset) -> Outcome:
         }
         runs.append(summary)
         trials.append(
-            TrialRecord(
-                label=spec.label,
-                config={"optimizer": spec.name, **hyper},
-                status=descent.status,
-                metrics=descent_metrics(descent),
-                summary=summary,
-                message=divergence_message(descent.diverged_at, hyper["lr"], unit="step"),
+            descent_trial(
+                spec.label, {"optimizer": spec.name, **hyper}, descent, summary, hyper["lr"]
             )
         )
     results = {

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.linear_problem import (
     LinearProblemConfig,
     descend,
-    descent_metrics,
+    descent_trial,
     linear_problem,
     problem_data,
 )
@@ -34,7 +34,6 @@ from descentlab.optim.schedules import (
     SequentialLR,
     StepLR,
 )
-from descentlab.store.records import TrialRecord
 from descentlab.validation import check_nonnegative_float
 
 __all__ = ["SchedulersConfig", "build_schedule", "run", "schedule_defaults", "schedule_specs"]
@@ -190,10 +189,7 @@ def run(config: SchedulersConfig, data: Dataset) -> Outcome:
             problem,
             build,
             build_schedule(spec.name, hyper, total),
-            batch_size=config.batch_size,
-            epochs=config.epochs,
-            seed=config.seed,
-            drop_last=config.drop_last,
+            **config.budget(),
         )
         summary = {
             "scheduler": spec.name,
@@ -208,13 +204,12 @@ def run(config: SchedulersConfig, data: Dataset) -> Outcome:
         runs.append(summary)
         start = hyper.get("lr", hyper.get("max_lr"))
         trials.append(
-            TrialRecord(
-                label=spec.label,
-                config={"scheduler": spec.name, **hyper},
-                status=descent.status,
-                metrics=descent_metrics(descent),
-                summary={k: v for k, v in summary.items() if k != "lrates"},
-                message=divergence_message(descent.diverged_at, start, unit="step"),
+            descent_trial(
+                spec.label,
+                {"scheduler": spec.name, **hyper},
+                descent,
+                {k: v for k, v in summary.items() if k != "lrates"},
+                start,
             )
         )
     results = {
