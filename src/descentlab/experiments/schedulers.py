@@ -4,7 +4,8 @@ Each schedule drives the same optimizer (plain SGD by default) from the same ini
 the same batches (NOTE [fair comparison] in :mod:`.linear_problem`). Step schedules advance once
 per update (``t`` counts updates, as ``scheduler.step()`` after every ``optimizer.step()``);
 ReduceLROnPlateau is fed one metric per epoch: the full-data training MSE after that epoch.
-``lrates`` in the results is the rate each update actually used.
+``lrates`` in the results is the rate each update actually used. OneCycleLR sets the rate only
+(torch's ``cycle_momentum=False``): the optimizer's momentum stays as configured.
 """
 
 from __future__ import annotations
