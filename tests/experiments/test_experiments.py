@@ -19,6 +19,8 @@ FAST = {
     "lr-sweep": {},
     "gd-multifeature": {},
     "minibatch-sgd": {"epochs": "5"},
+    "optimizers": {"epochs": "3"},
+    "schedulers": {"epochs": "3"},
 }
 
 

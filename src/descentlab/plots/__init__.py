@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from descentlab.plots import linear_figures, train_figures
+from descentlab.plots import linear_figures, optim_figures, train_figures
 from descentlab.plots.figure_files import FigureFile, save_figure
 from descentlab.store.records import StoredExperiment
 
@@ -16,6 +16,8 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "lr-sweep": linear_figures.lr_sweep,
     "gd-multifeature": linear_figures.gd_multifeature,
     "minibatch-sgd": linear_figures.minibatch_sgd,
+    "optimizers": optim_figures.optimizers,
+    "schedulers": optim_figures.schedulers,
     "train": train_figures.learning_curves,
 }
 
