@@ -8,6 +8,7 @@ from descentlab.data.split import split_dataset
 from descentlab.data.synthetic import (
     apply_scaling,
     classification_data,
+    friedman_data,
     regression_data,
     standardize,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "bundled_data",
     "classification_data",
     "dataset_task",
+    "friedman_data",
     "load_file",
     "regression_data",
     "split_dataset",

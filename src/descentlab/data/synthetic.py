@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_classification, make_friedman1, make_regression
 
 from descentlab.data.dataset import Dataset
 from descentlab.validation import check_nonnegative_float, check_positive_int, check_seed
 
-__all__ = ["apply_scaling", "classification_data", "regression_data", "standardize"]
+__all__ = [
+    "apply_scaling",
+    "classification_data",
+    "friedman_data",
+    "regression_data",
+    "standardize",
+]
 
 
 def standardize(X: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
@@ -88,4 +94,37 @@ def classification_data(
             f"random_state={random_state})"
         ),
         scaling=scaling,
+    )
+
+
+def friedman_data(n_samples: int, n_features: int, *, noise: float, random_state: int) -> Dataset:
+    """``make_friedman1``: a nonlinear target for models a straight line cannot fit.
+
+    The features are uniform on [0, 1] and y = 10·sin(π·x0·x1) + 20·(x2 − 0.5)² + 10·x3 + 5·x4
+    plus Gaussian noise of standard deviation ``noise`` (about 5 is the spread of the noiseless
+    target); columns past the fifth do not enter y. ``n_features`` must be at least 5. The
+    features are returned unscaled (the train/validation split scales them, NOTE [split
+    scaling]); the targets stay as generated.
+    """
+    n_samples = check_positive_int("n_samples", n_samples)
+    n_features = check_positive_int("n_features", n_features)
+    if n_features < 5:
+        raise ValueError(
+            f"n_features must be at least 5 for make_friedman1 (its target uses five), "
+            f"got {n_features}"
+        )
+    noise = check_nonnegative_float("noise", noise)
+    random_state = check_seed("data_seed", random_state)
+    X, y = make_friedman1(
+        n_samples=n_samples, n_features=n_features, noise=noise, random_state=random_state
+    )
+    return Dataset(
+        X=np.asarray(X, dtype=np.float64),
+        y=np.asarray(y, dtype=np.float64).reshape(-1, 1),
+        feature_names=tuple(f"x{i}" for i in range(n_features)),
+        target_name="y",
+        source=(
+            f"sklearn.datasets.make_friedman1(n_samples={n_samples}, n_features={n_features}, "
+            f"noise={noise}, random_state={random_state})"
+        ),
     )

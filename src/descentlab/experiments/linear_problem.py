@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -46,15 +46,18 @@ __all__ = [
     "problem_data",
 ]
 
-MODELS = ("linear",)  # NOTE [models]: an MLP joins once the trainer (§2.5) exists
+MODELS = ("linear",)
 
 
 @dataclass(frozen=True)
 class LinearProblemConfig(RegressionDataConfig):
     """The data, model and update budget of a §2.6/§2.7 comparison.
 
-    ``model`` is the plug-in point for other models; only ``"linear"`` exists so far.
+    ``model`` is the plug-in point for other models: a subclass lists the ones it can train in
+    ``MODELS`` (``optimizers`` adds ``"mlp"``, :mod:`.mlp_problem`).
     """
+
+    MODELS: ClassVar[tuple[str, ...]] = MODELS
 
     n_samples: int = 200
     n_features: int = 5
@@ -66,7 +69,7 @@ class LinearProblemConfig(RegressionDataConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_positive_int("n_features", self.n_features)
-        check_choice("model", self.model, MODELS)
+        check_choice("model", self.model, self.MODELS)
         check_positive_int("batch_size", self.batch_size)
         check_epochs(self.epochs)
         if not isinstance(self.drop_last, bool):
@@ -140,16 +143,21 @@ def linear_problem(data: Dataset) -> LinearProblem:
 class Descent:
     """One run. ``epoch_losses`` and ``distances`` hold the start and the end of every epoch
     (full-data MSE and ‖w − w*‖); ``batch_losses`` (the batch MSE at the incoming weight),
-    ``lrates`` (the rate that update used) and ``weights[1:]`` hold one entry per update."""
+    ``lrates`` (the rate that update used) and ``weights[1:]`` hold one entry per update.
+
+    A model without a closed-form optimum (the MLP of :mod:`.mlp_problem`) has no
+    ``distances`` and no ``weights``; it has ``val_losses`` (validation MSE, per epoch like
+    ``epoch_losses``, which are then the training-part MSE)."""
 
     epoch_losses: np.ndarray
-    distances: np.ndarray
+    distances: np.ndarray | None
     batch_losses: np.ndarray
     lrates: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray | None
     steps_per_epoch: int
     status: str
     diverged_at: int | None
+    val_losses: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -239,12 +247,16 @@ def descent_trial(
 
 
 def descent_metrics(descent: Descent) -> dict[str, np.ndarray]:
-    """The stored series of a run: per epoch, per update, and each weight per update."""
-    metrics = {
-        "epoch_loss": descent.epoch_losses,
-        "distance_to_optimum": descent.distances,
-        "batch_loss": descent.batch_losses,
-        "lrate": descent.lrates,
-    }
-    metrics.update({f"weight[{j}]": descent.weights[:, j] for j in range(descent.weights.shape[1])})
+    """The stored series of a run: per epoch, per update, and each weight per update (the
+    series a run does not have are left out)."""
+    metrics = {"epoch_loss": descent.epoch_losses}
+    if descent.val_losses is not None:
+        metrics["val_loss"] = descent.val_losses
+    if descent.distances is not None:
+        metrics["distance_to_optimum"] = descent.distances
+    metrics.update({"batch_loss": descent.batch_losses, "lrate": descent.lrates})
+    if descent.weights is not None:
+        metrics.update(
+            {f"weight[{j}]": descent.weights[:, j] for j in range(descent.weights.shape[1])}
+        )
     return metrics
