@@ -185,7 +185,7 @@ BAD = [
     ),
     ({"optimizers": "sgd,sgd"}, ValueError, r"optimizers must not repeat an entry, got 'sgd'"),
     ({"optimizers": ""}, ValueError, r"optimizers must list at least one entry, got \(\)"),
-    ({"model": "mlp"}, ValueError, r"model must be one of 'linear', got 'mlp'"),
+    ({"model": "cnn"}, ValueError, r"model must be one of 'linear', 'mlp', got 'cnn'"),
     ({"batch_size": "0"}, ValueError, r"batch_size must be a positive integer, got 0"),
     ({"epochs": "0"}, ValueError, r"epochs must be a positive integer, got 0"),
     ({"n_features": "0"}, ValueError, r"n_features must be a positive integer, got 0"),

@@ -49,19 +49,41 @@ def _per_epoch_figure(stored: StoredExperiment):
     return fig
 
 
-def optimizers(stored: StoredExperiment) -> list:
-    results = stored.run.results
+def _loss_figure(
+    stored: StoredExperiment,
+    metric: str,
+    ylabel: str,
+    title: str,
+    reference: tuple[float, str] | None = None,
+):
+    """One stored per-epoch series of every trial on a log axis, with an optional dashed
+    horizontal ``reference`` (value, legend label)."""
     fig, (ax,) = new_figure(7.5, 5)
-    optimum = results["optimum_loss"]
     for i, trial in enumerate(stored.trials):
-        loss = stored.trial_metrics(trial)["epoch_loss"]
-        ax.plot(*_positive(loss), lw=1.4, label=trial.label, **_style(i))
-    ax.axhline(optimum, color="gold", ls="--", lw=1.2, label="least-squares MSE")
+        values = stored.trial_metrics(trial)[metric]
+        ax.plot(*_positive(values), lw=1.4, label=trial.label, **_style(i))
+    if reference is not None:
+        ax.axhline(reference[0], color="gold", ls="--", lw=1.2, label=reference[1])
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("training MSE (log scale)")
-    ax.set_title(f"Loss per epoch, {results['updates']} updates each")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=7)
+    return fig
+
+
+def optimizers(stored: StoredExperiment) -> list:
+    results = stored.run.results
+    if results.get("model") == "mlp":
+        return _mlp_optimizers(stored)
+    title = f"Loss per epoch, {results['updates']} updates each"
+    fig = _loss_figure(
+        stored,
+        "epoch_loss",
+        "training MSE (log scale)",
+        title,
+        (results["optimum_loss"], "least-squares MSE"),
+    )
     caption = (
         f"Training MSE per epoch for every optimizer on the standardised linear problem: the same "
         f"initial weight, batches (size {stored.run.plot_data['batch_size']}) and "
@@ -74,6 +96,44 @@ def optimizers(stored: StoredExperiment) -> list:
         "noise ball set by the mini-batch gradients."
     )
     figures.append(("optimizers-distance", caption2, _per_epoch_figure(stored)))
+    return figures
+
+
+def _mlp_optimizers(stored: StoredExperiment) -> list:
+    """The MLP runs: training and validation MSE per epoch (an MLP has no optimum to measure a
+    distance to); the least-squares MSE of a linear model is the line to get under."""
+    results = stored.run.results
+    network = results["network"]
+    shape = "-".join(str(w) for w in network["layers"])
+    baseline = (results["linear_baseline_loss"], "least-squares MSE of a linear model")
+    fig = _loss_figure(
+        stored,
+        "epoch_loss",
+        "training MSE (log scale)",
+        f"MLP {shape} ({network['activation']}): training loss, {results['updates']} updates each",
+        baseline,
+    )
+    caption = (
+        f"Training MSE per epoch of an MLP with hidden widths {shape} ({network['activation']}) "
+        f"trained by each optimizer on the standardised training part: the same initial "
+        f"parameters, batches (size {stored.run.plot_data['batch_size']}) and "
+        f"{results['updates']} updates each. An MLP has no least-squares optimum, so there is no "
+        "distance to it; the dashed line is the best a linear model does on the same training "
+        "part."
+    )
+    figures = [("optimizers-loss", caption, fig)]
+    if results["split"]["validation"]:
+        fig2 = _loss_figure(
+            stored,
+            "val_loss",
+            "validation MSE (log scale)",
+            f"MLP {shape}: loss on the {results['split']['validation']} held-out samples",
+        )
+        caption2 = (
+            "Validation MSE per epoch on the held-out part (scaled with the training part's "
+            "statistics): a training loss that keeps falling while this one rises is overfitting."
+        )
+        figures.append(("optimizers-validation", caption2, fig2))
     return figures
 
 
