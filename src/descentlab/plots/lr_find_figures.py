@@ -55,8 +55,8 @@ def lr_find(stored: StoredExperiment) -> list:
     suggestion = "no rate is suggested" if suggested is None else f"{suggested:.3g} is suggested"
     caption = (
         "Learning-rate range test: the rate grows exponentially each step; where the smoothed loss "
-        f"falls fastest (relative to its size), {suggestion}; the ramp stops once the loss blows up "
-        f"({results['stop_reason']}). The model was restored after the test and then trained at "
-        "the suggested rate."
+        f"falls fastest (relative to its size), {suggestion}; the ramp stops once the loss "
+        f"blows up ({results['stop_reason']}). The model was restored after the test and then "
+        "trained at the suggested rate."
     )
     return [("lr-find", caption, fig)]

@@ -86,10 +86,11 @@ def _basin_map(stored: StoredExperiment) -> tuple:
     for run in runs:
         grid[lrates.index(run["lrate"]), starts.index(run["start"])] = kinds.index(run["basin"])
     fig, (ax,) = new_figure(8.5, 0.5 * len(lrates) + 2.2)
-    edges = np.concatenate(
-        [[starts[0] - (starts[1] - starts[0]) / 2], np.convolve(starts, [0.5, 0.5], "valid")]
-        + [[starts[-1] + (starts[-1] - starts[-2]) / 2]]
+    first, last = (
+        starts[0] - (starts[1] - starts[0]) / 2,
+        starts[-1] + (starts[-1] - starts[-2]) / 2,
     )
+    edges = np.concatenate([[first], np.convolve(starts, [0.5, 0.5], "valid"), [last]])
     ax.pcolormesh(
         edges,
         np.arange(len(lrates) + 1),
