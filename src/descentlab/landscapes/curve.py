@@ -2,7 +2,7 @@
 
 SPEC §2.8 studies ``f(x) = x·cos(πx)`` on ``[−1, 2]``: it has a shallow local minimum near
 ``x ≈ −0.274`` and the deeper global one near ``x ≈ 1.090``, separated by a local maximum near
-``x ≈ 0.65``. Outside the interval lie further, ever deeper minima (``|f|`` grows like ``|x|``),
+``x ≈ 0.27``. Outside the interval lie further, ever deeper minima (``|f|`` grows like ``|x|``),
 which is why the minima experiment treats leaving the interval as divergence.
 """
 

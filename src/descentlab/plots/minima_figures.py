@@ -48,7 +48,7 @@ def _curve_figure(stored: StoredExperiment) -> tuple:
         path = metrics[f"x[{k}]"]
         inside = path[(path >= low) & (path <= high)]
         values = np.interp(inside, xs, fs)  # f at the iterates, read off the stored curve
-        left.plot(inside, values, ".-", ms=3, lw=0.6, alpha=0.8, color=BASIN_COLORS[basin])
+        left.plot(inside, values, ".-", ms=3, lw=0.6, color=BASIN_COLORS[basin])
         right.plot(np.arange(len(path)), path, lw=0.9, color=BASIN_COLORS[basin])
     _mark_minima(left, results["minima"])
     left.set_xlabel("x")
