@@ -124,7 +124,7 @@ def test_descend_surface_bad_arguments(kwargs, error, needle):
 
 
 def test_descend_curve_bad_arguments():
-    with pytest.raises(ValueError, match="lrate must be a finite positive number, got -0.1"):
+    with pytest.raises(ValueError, match=r"lrate must be a finite positive number, got -0\.1"):
         descend_curve(X_COS_PI_X, np.zeros(2), np.array([-0.1]), steps=3)
     with pytest.raises(ValueError, match="starts must contain only finite values"):
         descend_curve(X_COS_PI_X, np.array([np.inf]), np.array([0.1]), steps=3)
