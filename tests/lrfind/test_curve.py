@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from descentlab.lrfind import exponential_ramp, smooth, suggest_lrate
+from descentlab.lrfind import exponential_ramp, smooth, smooth_two_way, suggest_lrate
 
 
 @settings(max_examples=30, deadline=None)
@@ -33,6 +35,20 @@ def test_smoothing_is_the_bias_corrected_average():
     np.testing.assert_allclose(smooth(losses, beta), expected, rtol=1e-15)
     np.testing.assert_allclose(smooth(np.full(50, 3.0), 0.98), 3.0, rtol=1e-12)  # no pull to 0
     np.testing.assert_array_equal(smooth(losses, 0.0), losses)
+
+
+def test_two_way_smoothing_has_no_lag():
+    spike = np.zeros(400)
+    spike[200] = 1.0
+    steps = np.arange(400)
+    forward, both = smooth(spike, 0.9), smooth_two_way(spike, 0.9)
+    assert (forward * steps).sum() / forward.sum() == pytest.approx(209, abs=0.5)  # β/(1−β) late
+    assert (both * steps).sum() / both.sum() == pytest.approx(200, abs=1e-4)
+    assert int(np.argmax(both)) == 200
+    np.testing.assert_allclose(both[190:200], both[201:211][::-1], rtol=1e-6)
+    np.testing.assert_allclose(smooth_two_way(np.full(30, 2.0), 0.9), 2.0, rtol=1e-12)
+    tail = smooth_two_way(np.array([3.0, 2.0, 1.0, np.inf, 5.0]), 0.5)
+    assert np.isfinite(tail[:3]).all() and np.isnan(tail[3:]).all()
 
 
 def test_suggestion_is_the_steepest_relative_fall_before_the_minimum():
@@ -73,6 +89,12 @@ def test_negative_losses_use_the_plain_slope():
 def test_ramp_bad_arguments(args, error, needle):
     with pytest.raises(error, match=needle):
         exponential_ramp(*args)
+
+
+def test_docstring_examples():
+    from descentlab.lrfind import range_test
+
+    assert doctest.testmod(range_test, raise_on_error=True).attempted > 0
 
 
 def test_other_bad_arguments():

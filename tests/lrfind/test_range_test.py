@@ -61,6 +61,7 @@ def test_a_ramp_past_the_bound_stops_early(problem):
     assert np.all(result.smoothed[:-1] <= 4.0 * running_best[:-1])  # it stopped at the first
     payload = result.as_json()
     assert payload["stopped_early"] is True and len(payload["lrates"]) == len(result.losses)
+    assert len(payload["smoothed_two_way"]) == len(result.losses)
 
 
 def test_a_non_finite_loss_stops_the_ramp(problem):

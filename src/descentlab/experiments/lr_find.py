@@ -156,7 +156,12 @@ def run(config: LRFindConfig, data: Dataset) -> Outcome:
             label="range test",
             config={"optimizer": config.optimizer, "batch_size": config.batch_size},
             status="finished",
-            metrics={"lrate": found.lrates, "loss": found.losses, "smoothed": found.smoothed},
+            metrics={
+                "lrate": found.lrates,
+                "loss": found.losses,
+                "smoothed": found.smoothed,
+                "smoothed_two_way": found.smoothed_two_way,
+            },
             summary={"suggested_lrate": found.suggested_lrate, "stop_reason": found.stop_reason},
         )
     ]

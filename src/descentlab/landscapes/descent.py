@@ -65,12 +65,8 @@ def descend_curve(curve: Curve, starts: np.ndarray, lrates: np.ndarray, *, steps
             left = active & ~((x >= low) & (x <= high))  # NaN compares False: counts as left
             escaped |= left
             active &= ~left
-    final_x = np.array(
-        [
-            paths[: int(np.count_nonzero(~np.isnan(c))), j][-1] if not np.isnan(c[0]) else np.nan
-            for j, c in enumerate(paths.T)
-        ]
-    )
+    lengths = np.count_nonzero(~np.isnan(paths), axis=0)  # NaN only after a run stopped
+    final_x = paths[lengths - 1, np.arange(paths.shape[1])]
     return CurveRuns(start_of_run, lrate_of_run, paths, escaped, final_x)
 
 

@@ -5,7 +5,7 @@
 batches, on CPU or CUDA; the ramp, smoothing and suggestion rule are NumPy in :mod:`.curve`.
 """
 
-from descentlab.lrfind.curve import exponential_ramp, smooth, suggest_lrate
+from descentlab.lrfind.curve import exponential_ramp, smooth, smooth_two_way, suggest_lrate
 from descentlab.lrfind.range_test import STOP_REASONS, RangeTestResult, lr_range_test
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "exponential_ramp",
     "lr_range_test",
     "smooth",
+    "smooth_two_way",
     "suggest_lrate",
 ]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from descentlab.lrfind.curve import exponential_ramp, smooth, suggest_lrate
+from descentlab.lrfind.curve import exponential_ramp, smooth, smooth_two_way, suggest_lrate
 from descentlab.validation import check_positive_float, check_probability, describe
 
 __all__ = ["STOP_REASONS", "RangeTestResult", "lr_range_test"]
@@ -35,13 +35,16 @@ STOP_REASONS = ("completed", "diverged", "non-finite loss", "out of batches")
 class RangeTestResult:
     """What a range test measured: one entry per step taken (see NOTE [range-test steps]).
 
-    ``suggested_lrate`` follows NOTE [suggestion rule] in :mod:`descentlab.lrfind.curve` (None
-    when the loss never fell); ``stop_reason`` is one of :data:`STOP_REASONS`.
+    ``smoothed`` is the one-pass moving average the stop rule watched; ``smoothed_two_way`` the
+    lag-free curve the suggestion is read from. ``suggested_lrate`` follows NOTE [suggestion
+    rule] in :mod:`descentlab.lrfind.curve` (None when the loss never fell); ``stop_reason`` is
+    one of :data:`STOP_REASONS`.
     """
 
     lrates: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
+    smoothed_two_way: np.ndarray
     suggested_lrate: float | None
     stop_reason: str
     planned_steps: int
@@ -55,6 +58,7 @@ class RangeTestResult:
             "lrates": self.lrates.tolist(),
             "losses": self.losses.tolist(),
             "smoothed": self.smoothed.tolist(),
+            "smoothed_two_way": self.smoothed_two_way.tolist(),
             "suggested_lrate": self.suggested_lrate,
             "stopped_early": self.stopped_early,
             "stop_reason": self.stop_reason,
@@ -214,6 +218,6 @@ def lr_range_test(
 
     recorded = np.asarray(losses, dtype=np.float64)
     taken = rates[: len(recorded)]
-    smoothed_curve = smooth(recorded, beta) if len(recorded) else recorded
-    suggestion = suggest_lrate(taken, smoothed_curve) if len(recorded) else None
-    return RangeTestResult(taken, recorded, smoothed_curve, suggestion, stop_reason, num_steps)
+    one_way, two_way = smooth(recorded, beta), smooth_two_way(recorded, beta)
+    suggestion = suggest_lrate(taken, two_way) if len(recorded) else None
+    return RangeTestResult(taken, recorded, one_way, two_way, suggestion, stop_reason, num_steps)

@@ -20,7 +20,9 @@ def lr_find(stored: StoredExperiment) -> list:
     ax = axes[0]
     shown = np.isfinite(losses)
     ax.plot(lrates[shown], losses[shown], ".", ms=3, color="0.6", label="batch loss")
-    ax.plot(lrates[shown], smoothed[shown], color="tab:blue", lw=1.8, label="smoothed loss")
+    ax.plot(lrates[shown], smoothed[shown], color="tab:blue", lw=1.8, label="smoothed (stop rule)")
+    two_way = metrics["smoothed_two_way"]
+    ax.plot(lrates, two_way, color="tab:purple", ls="--", lw=1.2, label="two-way smoothed")
     finite = smoothed[np.isfinite(smoothed)]
     if finite.size:
         ax.axhline(
@@ -54,9 +56,9 @@ def lr_find(stored: StoredExperiment) -> list:
         right.legend(fontsize=8)
     suggestion = "no rate is suggested" if suggested is None else f"{suggested:.3g} is suggested"
     caption = (
-        "Learning-rate range test: the rate grows exponentially each step; where the smoothed loss "
-        f"falls fastest (relative to its size), {suggestion}; the ramp stops once the loss "
-        f"blows up ({results['stop_reason']}). The model was restored after the test and then "
-        "trained at the suggested rate."
+        "Learning-rate range test: the rate grows exponentially each step; where the two-way "
+        f"smoothed loss falls fastest (relative to its size), {suggestion}; the ramp stops once "
+        f"the moving average exceeds {factor:g} × its best (stop: {results['stop_reason']}). The "
+        "model was restored after the test and then trained at the suggested rate."
     )
     return [("lr-find", caption, fig)]
