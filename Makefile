@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= descentlab-out
 
-.PHONY: tour test lint clean-venv
+.PHONY: tour test lint bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest -n 2
+
+# Benchmarks print a table and write bench-out/results.json; QUICK=1 runs small sizes.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run_all.py $(if $(QUICK),--quick) $(BENCH)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -122,9 +122,13 @@ def _summary_line(report) -> str:
     elif "runs" in results:
         parts = []
         for run in results["runs"]:
-            key = "lrate" if "lrate" in run else "batch_size"
+            if "label" in run:
+                name = run["label"]
+            else:
+                key = "lrate" if "lrate" in run else "batch_size"
+                name = f"{key} {run[key]:g}"
             extra = f" {run['behaviour']}" if "behaviour" in run else ""
-            parts.append(f"{key} {run[key]:g}: loss {run['final_loss']:.4g}{extra}")
+            parts.append(f"{name}: loss {run['final_loss']:.4g}{extra}")
         detail = "; ".join(parts)
     elif "final_losses" in results:
         detail = ", ".join(f"{k} loss {v:.6g}" for k, v in results["final_losses"].items())

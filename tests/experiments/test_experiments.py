@@ -19,6 +19,8 @@ FAST = {
     "lr-sweep": {},
     "gd-multifeature": {},
     "minibatch-sgd": {"epochs": "5"},
+    "optimizers": {"epochs": "3"},
+    "schedulers": {"epochs": "3"},
     "minima": {"n_starts": "7", "steps": "50", "surface_steps": "40"},
     "lr-find": {"num_steps": "40", "train_epochs": "3"},
 }

@@ -103,6 +103,18 @@ def test_names_restrict_and_require_functions() -> None:
     assert not both.passed and both.points == both.functions[0].max_points
 
 
+def test_a_misspelt_function_is_reported_not_guessed() -> None:
+    report = check(str(CORRECT / "numpy_vectorised.py") + ":gradient_stpe")
+    assert [issue.code for issue in report.errors] == ["not_defined"] and not report.passed
+    named = check(str(CORRECT / "numpy_vectorised.py") + ":gradient_stpe", names="gradient_step")
+    assert named.functions[0].error is not None and named.max_points == 48
+
+
+def test_repeated_names_grade_once() -> None:
+    report = check(CORRECT / "numpy_vectorised.py", names=["gradient_step", "gradient_step"])
+    assert [f.name for f in report.functions] == ["gradient_step"]
+
+
 def test_partial_credit_for_the_right_weight_and_the_wrong_loss() -> None:
     report = check(BROKEN / "loss_after_update.py")
     function = report.functions[0]

@@ -9,6 +9,8 @@ from descentlab.experiments import (
     lr_sweep,
     minibatch_sgd,
     minima,
+    optimizers,
+    schedulers,
 )
 from descentlab.experiments.base import Experiment, Outcome
 from descentlab.validation import check_choice
@@ -17,7 +19,16 @@ __all__ = ["EXPERIMENTS", "Experiment", "Outcome", "get_experiment"]
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd, minima, lr_find)
+    for module in (
+        gd_onefeature,
+        lr_sweep,
+        gd_multifeature,
+        minibatch_sgd,
+        optimizers,
+        schedulers,
+        minima,
+        lr_find,
+    )
 }
 
 

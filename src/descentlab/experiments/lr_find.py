@@ -1,11 +1,12 @@
 """SPEC §2.12: the learning-rate range test on the linear model, with the suggested rate tried.
 
-The features are standardised (built-in data) and so are the targets here, so the loss starts
-near 1 whatever the data's units (SPEC §6: no optimizer judged on unscaled targets). The model is
-``torch.nn.Linear(n, 1, bias=False)`` in float64, started from the project's seeded initial
-weights; after the range test (which restores it) the same model is trained at the suggested
-rate to show that the suggestion works, and the stability bound 2/λmax of plain GD on this
-quadratic is reported beside it.
+Features and targets are standardised (the shared linear problem of the optimizer experiments),
+so the loss starts near 1 whatever the data's units (SPEC §6: no optimizer judged on unscaled
+targets). ``model`` takes the values of ``linear_problem.MODELS``; an MLP joins with the
+trainer. The linear model is ``torch.nn.Linear(n, 1, bias=False)`` in float64, started from the
+project's seeded initial weights; after the range test (which restores it) the same model is
+trained at the suggested rate to show that the suggestion works, and the stability bound
+2/λmax of plain GD on this quadratic is reported beside it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import numpy as np
 import torch
 
 from descentlab.data import Dataset
-from descentlab.data.synthetic import standardize
 from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
-from descentlab.linear import least_squares
+from descentlab.experiments.linear_problem import MODELS, linear_problem
 from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.stability import stability_bound
@@ -36,8 +36,6 @@ from descentlab.validation import (
     check_positive_int,
     check_probability,
 )
-
-MODELS = ("linear",)  # the MLP joins once the trainer's models exist
 
 
 @dataclass(frozen=True)
@@ -133,11 +131,10 @@ def _train(
 def run(config: LRFindConfig, data: Dataset) -> Outcome:
     data.require_features(config.n_features, "lr-find")
     device = _device(config.device)
-    y, _ = standardize(data.y)
-    optimum = least_squares(data.X, y)
-    optimum_loss = float(np.mean((y - data.X @ optimum) ** 2))
-    bound = stability_bound(data.X)
-    batches = ShuffledBatches(data.X, y, config.batch_size, config.seed, config.device)
+    problem = linear_problem(data)  # features and targets standardised (NOTE [fair comparison])
+    optimum_loss = problem.optimum_loss
+    bound = stability_bound(problem.X)
+    batches = ShuffledBatches(problem.X, problem.y, config.batch_size, config.seed, config.device)
     model = _linear_model(config.n_features, config.seed, device)
     optimizer = make_torch_optimizer(config.optimizer, model.parameters(), lr=config.min_lr)
     found = lr_range_test(

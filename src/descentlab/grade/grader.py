@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from descentlab.grade.capture import OUTPUT_LIMIT
 from descentlab.grade.cases import CaseSet, load_case_set
 from descentlab.grade.compare import Issue
 from descentlab.grade.diagnose import explained_by
@@ -22,7 +23,6 @@ from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_na
 from descentlab.grade.report import FunctionReport, GradeReport
 from descentlab.grade.sandbox import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
-from descentlab.grade.worker import OUTPUT_LIMIT
 from descentlab.validation import check_positive_float, check_positive_int
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_CONSECUTIVE_STOPS", "check", "load_timeout_for"]
@@ -43,7 +43,7 @@ def load_timeout_for(timeout: float) -> float:
 def _requested(names: str | Sequence[str] | None) -> tuple[str, ...] | None:
     if names is None:
         return None
-    listed = (names,) if isinstance(names, str) else tuple(names)
+    listed = (names,) if isinstance(names, str) else tuple(dict.fromkeys(names))
     if not listed:
         raise ValueError("names must name at least one function, got an empty list")
     for name in listed:
@@ -115,6 +115,52 @@ class _Grading:
             case_source=case_set.source,
         )
 
+    def one_function(
+        self,
+        label: str,
+        function: str,
+        requested: tuple[str, ...] | None,
+        found: dict[str, list[str] | None],
+        notes: tuple[str, ...],
+    ) -> GradeReport:
+        """Grade the single named ``function`` as ``requested[0]`` or as its name/arguments say."""
+        missing = Issue("not_defined", f"{label} defines no function named {function}")
+        if function not in found and requested is None:
+            return GradeReport(label, (), (missing,), notes)
+        graded = requested[0] if requested else infer_name(function, found[function])
+        if graded is None:
+            raise ValueError(
+                f"names must say which function {function} implements "
+                f"({' or '.join(REGISTRY)}; CLI: --as NAME), got none and its arguments do not tell"
+            )
+        gradable = get_gradable(graded)
+        if function not in found:
+            return GradeReport(label, (self.not_graded(gradable, function, missing),), notes=notes)
+        return GradeReport(label, (self.grade(gradable, function),), notes=notes)
+
+    def every_function(
+        self,
+        label: str,
+        requested: tuple[str, ...] | None,
+        found: dict[str, list[str] | None],
+        notes: tuple[str, ...],
+    ) -> GradeReport:
+        """Grade every requested function (missing ones score zero), or every one defined."""
+        reports = []
+        for name in requested or tuple(REGISTRY):
+            if name in found:
+                reports.append(self.grade(get_gradable(name), name))
+            elif requested is not None:
+                missing = Issue("not_defined", f"{label} defines no function named {name}")
+                reports.append(self.not_graded(get_gradable(name), name, missing))
+        if not reports:
+            issue = Issue(
+                "no_function",
+                f"{label} defines none of the gradable functions: {', '.join(REGISTRY)}",
+            )
+            return GradeReport(label, (), (issue,), notes)
+        return GradeReport(label, tuple(reports), notes=notes)
+
 
 def _spec(func_or_path: Any) -> tuple[dict[str, Any] | None, str, str | None, Issue | None]:
     """``(spec, label, explicit function name, load issue)`` for what the caller passed."""
@@ -163,6 +209,11 @@ def check(
     timeout = check_positive_float("timeout", timeout)
     if memory_mb is not None:
         memory_mb = check_positive_int("memory_mb", memory_mb)
+    load_timeout = (
+        load_timeout_for(timeout)
+        if load_timeout is None
+        else check_positive_float("load_timeout", load_timeout)
+    )
     requested = _requested(names)
     if cases is not None and not Path(cases).is_dir():
         raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
@@ -178,43 +229,14 @@ def check(
         return GradeReport(label, (), errors=(issue,) if issue else ())
 
     lookup = [explicit] if explicit is not None else list(requested or REGISTRY)
-    load_timeout = (
-        load_timeout_for(timeout)
-        if load_timeout is None
-        else check_positive_float("load_timeout", load_timeout)
-    )
     with Session(spec, lookup, memory_mb=memory_mb, load_timeout=load_timeout) as session:
         loaded = session.load()
-        notes = ()
+        notes: tuple[str, ...] = ()
         if loaded.output_chars > OUTPUT_LIMIT:
             notes = (f"loading printed {loaded.output_chars:,} characters",)
         if loaded.status != "loaded":
             return GradeReport(label, (), (_load_issue(loaded, label, load_timeout),), notes)
         grading = _Grading(session, cases, timeout)
         if explicit is not None:
-            graded = requested[0] if requested else infer_name(explicit, loaded.found.get(explicit))
-            if graded is None:
-                options = " or ".join(REGISTRY)
-                raise ValueError(
-                    f"names must say which function {explicit} implements ({options}; "
-                    f"CLI: --as NAME), got none and its arguments do not tell"
-                )
-            gradable = get_gradable(graded)
-            if explicit not in loaded.found:
-                missing = Issue("not_defined", f"{label} defines no function named {explicit}")
-                return GradeReport(label, (grading.not_graded(gradable, explicit, missing),))
-            return GradeReport(label, (grading.grade(gradable, explicit),), notes=notes)
-        reports = []
-        for name in lookup:
-            if name in loaded.found:
-                reports.append(grading.grade(get_gradable(name), name))
-            elif requested is not None:
-                missing = Issue("not_defined", f"{label} defines no function named {name}")
-                reports.append(grading.not_graded(get_gradable(name), name, missing))
-        if not reports:
-            issue = Issue(
-                "no_function",
-                f"{label} defines none of the gradable functions: {', '.join(REGISTRY)}",
-            )
-            return GradeReport(label, (), (issue,), notes)
-        return GradeReport(label, tuple(reports), notes=notes)
+            return grading.one_function(label, explicit, requested, loaded.found, notes)
+        return grading.every_function(label, requested, loaded.found, notes)

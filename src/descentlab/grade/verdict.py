@@ -8,16 +8,17 @@ of values, or modified one of its inputs in place earns nothing for that case.
 from __future__ import annotations
 
 import signal
+from typing import Any
 
 import numpy as np
 
+from descentlab.grade.capture import OUTPUT_LIMIT
 from descentlab.grade.cases import Case
 from descentlab.grade.compare import Issue, check_return
 from descentlab.grade.diagnose import matching_mistakes
 from descentlab.grade.registry import Gradable
 from descentlab.grade.report import CaseResult, Verdict
 from descentlab.grade.sandbox import CallOutcome
-from descentlab.grade.worker import OUTPUT_LIMIT
 
 __all__ = ["describe_raised", "judge", "skipped"]
 
@@ -56,12 +57,22 @@ def _crash_message(outcome: CallOutcome) -> str:
 
 
 def _case_result(
-    case: Case, verdict: Verdict, points: float, issues: list[Issue], **details: object
+    case: Case,
+    verdict: Verdict,
+    points: float,
+    issues: list[Issue],
+    outcome: CallOutcome | None = None,
+    received: dict[str, Any] | None = None,
+    diagnosis: tuple[str, ...] = (),
 ) -> CaseResult:
+    """The case result; inputs, values and printed output are kept for public cases only."""
     public = case.visibility == "public"
-    notes = details.pop("notes", ())
-    diagnosis = details.pop("diagnosis", ())
-    seconds = details.pop("seconds", 0.0)
+    notes: tuple[str, ...] = ()
+    if outcome is not None and outcome.output_chars > OUTPUT_LIMIT:
+        notes = (
+            f"printed {outcome.output_chars:,} characters; only the first {OUTPUT_LIMIT:,} "
+            "are kept",
+        )
     return CaseResult(
         id=case.id,
         visibility=case.visibility,
@@ -70,13 +81,13 @@ def _case_result(
         points=points,
         max_points=case.points,
         issues=tuple(issues),
-        notes=tuple(notes),  # type: ignore[arg-type]
-        diagnosis=tuple(diagnosis),  # type: ignore[arg-type]
-        seconds=float(seconds),  # type: ignore[arg-type]
+        notes=notes,
+        diagnosis=diagnosis,
+        seconds=0.0 if outcome is None else outcome.seconds,
         inputs=case.records["inputs"] if public else None,
         expected=case.records["expected"] if public else None,
-        received=details.get("received") if public else None,  # type: ignore[arg-type]
-        output=details.get("output") if public else None,  # type: ignore[arg-type]
+        received=received if public else None,
+        output=(outcome.output or None) if public and outcome is not None else None,
     )
 
 
@@ -89,26 +100,19 @@ def judge(
     case: Case, outcome: CallOutcome, gradable: Gradable, timeout: float
 ) -> tuple[CaseResult, frozenset[str]]:
     """The case result, and the names of the outputs that came back wrong but comparable."""
-    notes = []
-    if outcome.output_chars > OUTPUT_LIMIT:
-        notes.append(
-            f"printed {outcome.output_chars:,} characters; only the first {OUTPUT_LIMIT:,} are kept"
-        )
-    common = {"notes": notes, "seconds": outcome.seconds, "output": outcome.output or None}
     if outcome.status == "timeout":
         issue = Issue("timeout", f"ran past the time limit of {timeout:g} s (an endless loop?)")
-        return _case_result(case, "timeout", 0.0, [issue], **common), frozenset()
+        return _case_result(case, "timeout", 0.0, [issue], outcome), frozenset()
     if outcome.status == "crashed":
-        return _case_result(
-            case, "error", 0.0, [Issue("crashed", _crash_message(outcome))], **common
-        ), frozenset()
+        issue = Issue("crashed", _crash_message(outcome))
+        return _case_result(case, "error", 0.0, [issue], outcome), frozenset()
     if outcome.status == "raised":
         error = outcome.error or {}
         code = "memory_limit" if error.get("type") == "MemoryError" else "raised"
         message = describe_raised(error)
         if code == "memory_limit":
             message += "\n  (the grader limits the memory a submission may use)"
-        return _case_result(case, "error", 0.0, [Issue(code, message)], **common), frozenset()
+        return _case_result(case, "error", 0.0, [Issue(code, message)], outcome), frozenset()
 
     result = outcome.result or {}
     checks, count_issue = check_return(
@@ -116,9 +120,7 @@ def judge(
     )
     if count_issue is not None:
         received = {"returned": {k: result[k] for k in ("type", "length") if k in result}}
-        return _case_result(
-            case, "fail", 0.0, [count_issue], received=received, **common
-        ), frozenset()
+        return _case_result(case, "fail", 0.0, [count_issue], outcome, received), frozenset()
     issues = [check.issue for check in checks if check.issue is not None]
     share = case.points / len(gradable.outputs)
     points = share * sum(check.ok for check in checks)
@@ -141,10 +143,8 @@ def judge(
         and check.value is not None
         and not np.allclose(check.value, case.expected[check.name])
     }
-    diagnosis = matching_mistakes(gradable.mistakes, case.inputs, wrong)  # type: ignore[arg-type]
+    diagnosis = matching_mistakes(gradable.mistakes, case.inputs, wrong)
     verdict: Verdict = "fail" if issues else "pass"
     received = {check.name: check.received for check in checks}
-    result_case = _case_result(
-        case, verdict, points, issues, received=received, diagnosis=diagnosis, **common
-    )
+    result_case = _case_result(case, verdict, points, issues, outcome, received, diagnosis)
     return result_case, frozenset(wrong)

@@ -6,16 +6,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_bool, check_learning_rate, check_unit_interval
-from descentlab.optim._tree import update_leaves
+from descentlab.optim._checks import check_unit_interval
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    add_decayed_weights,
-    chain,
-    negate,
-    scale_by_learning_rate,
+    per_leaf,
     step_counts,
     zeros_like_tree,
 )
@@ -61,13 +58,7 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         acc_delta = rho * acc_delta + (1 - rho) * delta * delta
         return delta, (step + 1, square_avg, acc_delta)
 
-    def update(
-        updates: Params, state: ScaleByAdadeltaState, params: Params | None = None
-    ) -> tuple[Params, ScaleByAdadeltaState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByAdadeltaState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByAdadeltaState)
 
 
 def adadelta(
@@ -107,13 +98,5 @@ def adadelta(
         >>> apply_updates(w, updates)              # -sqrt(0 + 1) / sqrt(1 + 1) * 1
         array([-0.70710678])
     """
-    lr = check_learning_rate("lr", lr)
-    rho = check_unit_interval("rho", rho, open_left=False, open_right=False)
-    eps = check_nonnegative_float("eps", eps)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    maximize = check_bool("maximize", maximize)
-    parts = [negate()] if maximize else []
-    if weight_decay != 0:
-        parts.append(add_decayed_weights(weight_decay))
-    parts += [scale_by_adadelta(rho, eps), scale_by_learning_rate(lr)]
-    return chain(*parts)
+    common = check_common(lr, weight_decay, maximize, eps=eps)
+    return common.chain(scale_by_adadelta(rho, common.eps))

@@ -6,16 +6,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_bool, check_learning_rate
-from descentlab.optim._tree import tree_map, update_leaves
+from descentlab.optim._tree import tree_map
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    add_decayed_weights,
-    chain,
-    negate,
-    scale_by_learning_rate,
+    per_leaf,
     step_counts,
 )
 from descentlab.validation import check_nonnegative_float
@@ -60,13 +57,7 @@ def scale_by_rss(
         total = total + g * g
         return g / (np.sqrt(total) + eps), (step + 1, total)
 
-    def update(
-        updates: Params, state: ScaleByRssState, params: Params | None = None
-    ) -> tuple[Params, ScaleByRssState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByRssState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByRssState)
 
 
 class ScaleByInverseTimeState(NamedTuple):
@@ -87,14 +78,8 @@ def scale_by_inverse_time(decay: float) -> GradientTransformation:
         step = step + 1
         return g / (1 + (float(step) - 1) * decay), (step,)
 
-    def update(
-        updates: Params, state: ScaleByInverseTimeState, params: Params | None = None
-    ) -> tuple[Params, ScaleByInverseTimeState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByInverseTimeState(*fields)
-
-    return GradientTransformation(
-        lambda params: ScaleByInverseTimeState(step_counts(params)), update
+    return per_leaf(
+        lambda params: ScaleByInverseTimeState(step_counts(params)), kernel, ScaleByInverseTimeState
     )
 
 
@@ -136,20 +121,7 @@ def adagrad(
         >>> apply_updates(w, updates)
         array(2.5)
     """
-    lr = check_learning_rate("lr", lr)
-    lr_decay = check_nonnegative_float("lr_decay", lr_decay)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    initial_accumulator_value = check_nonnegative_float(
-        "initial_accumulator_value", initial_accumulator_value
+    common = check_common(lr, weight_decay, maximize, eps=eps)
+    return common.chain(
+        scale_by_rss(initial_accumulator_value, common.eps), scale_by_inverse_time(lr_decay)
     )
-    eps = check_nonnegative_float("eps", eps)
-    maximize = check_bool("maximize", maximize)
-    parts = [negate()] if maximize else []
-    if weight_decay != 0:
-        parts.append(add_decayed_weights(weight_decay))
-    parts += [
-        scale_by_rss(initial_accumulator_value, eps),
-        scale_by_inverse_time(lr_decay),
-        scale_by_learning_rate(lr),
-    ]
-    return chain(*parts)

@@ -7,13 +7,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_betas, check_bool, check_learning_rate
-from descentlab.optim._tree import update_leaves
+from descentlab.optim._checks import check_betas, check_bool
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    adaptive_chain,
+    per_leaf,
     step_counts,
     zeros_like_tree,
 )
@@ -73,13 +73,7 @@ def scale_by_adam(
         denom = np.sqrt(v_max if amsgrad else v) / math.sqrt(1 - b2**t) + eps
         return (m / (1 - b1**t)) / denom, (step, m, v, v_max)
 
-    def update(
-        updates: Params, state: ScaleByAdamState, params: Params | None = None
-    ) -> tuple[Params, ScaleByAdamState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByAdamState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByAdamState)
 
 
 def adam(
@@ -124,20 +118,11 @@ def adam(
         >>> np.round(apply_updates(w, updates), 6)     # first Adam step: ≈ lr · sign(g)
         array([ 0.9, -2.9])
     """
-    lr = check_learning_rate("lr", lr)
-    b1, b2 = check_betas("betas", betas)
-    eps = check_nonnegative_float("eps", eps)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    amsgrad = check_bool("amsgrad", amsgrad)
-    maximize = check_bool("maximize", maximize)
-    decoupled_weight_decay = check_bool("decoupled_weight_decay", decoupled_weight_decay)
-    return adaptive_chain(
-        scale_by_adam(b1, b2, eps, amsgrad),
-        lr,
-        weight_decay,
-        decoupled_weight_decay=decoupled_weight_decay,
-        maximize=maximize,
+    common = check_common(
+        lr, weight_decay, maximize, eps=eps, decoupled_weight_decay=decoupled_weight_decay
     )
+    b1, b2 = check_betas("betas", betas)
+    return common.chain(scale_by_adam(b1, b2, common.eps, check_bool("amsgrad", amsgrad)))
 
 
 def amsgrad(

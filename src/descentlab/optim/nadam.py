@@ -6,13 +6,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_betas, check_bool, check_learning_rate
-from descentlab.optim._tree import tree_map, update_leaves
+from descentlab.optim._checks import check_betas
+from descentlab.optim._tree import tree_map
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    adaptive_chain,
+    per_leaf,
     step_counts,
     zeros_like_tree,
 )
@@ -77,13 +78,7 @@ def scale_by_nadam(
         ) * m / denom
         return u, (step, mu_product, m, v)
 
-    def update(
-        updates: Params, state: ScaleByNadamState, params: Params | None = None
-    ) -> tuple[Params, ScaleByNadamState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByNadamState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByNadamState)
 
 
 def nadam(
@@ -127,17 +122,8 @@ def nadam(
         >>> bool(abs(w[0]) < 0.5)
         True
     """
-    lr = check_learning_rate("lr", lr)
-    b1, b2 = check_betas("betas", betas)
-    eps = check_nonnegative_float("eps", eps)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    momentum_decay = check_nonnegative_float("momentum_decay", momentum_decay)
-    decoupled_weight_decay = check_bool("decoupled_weight_decay", decoupled_weight_decay)
-    maximize = check_bool("maximize", maximize)
-    return adaptive_chain(
-        scale_by_nadam(b1, b2, eps, momentum_decay),
-        lr,
-        weight_decay,
-        decoupled_weight_decay=decoupled_weight_decay,
-        maximize=maximize,
+    common = check_common(
+        lr, weight_decay, maximize, eps=eps, decoupled_weight_decay=decoupled_weight_decay
     )
+    b1, b2 = check_betas("betas", betas)
+    return common.chain(scale_by_nadam(b1, b2, common.eps, momentum_decay))

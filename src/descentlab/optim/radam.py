@@ -7,13 +7,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_betas, check_bool, check_learning_rate
-from descentlab.optim._tree import update_leaves
+from descentlab.optim._checks import check_betas
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    adaptive_chain,
+    per_leaf,
     step_counts,
     zeros_like_tree,
 )
@@ -75,13 +75,7 @@ def scale_by_radam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Gra
             u = m_hat
         return u, (step, m, v)
 
-    def update(
-        updates: Params, state: ScaleByRadamState, params: Params | None = None
-    ) -> tuple[Params, ScaleByRadamState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByRadamState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByRadamState)
 
 
 def radam(
@@ -120,16 +114,8 @@ def radam(
         >>> apply_updates(w, updates)
         array([0.8])
     """
-    lr = check_learning_rate("lr", lr)
-    b1, b2 = check_betas("betas", betas)
-    eps = check_nonnegative_float("eps", eps)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    decoupled_weight_decay = check_bool("decoupled_weight_decay", decoupled_weight_decay)
-    maximize = check_bool("maximize", maximize)
-    return adaptive_chain(
-        scale_by_radam(b1, b2, eps),
-        lr,
-        weight_decay,
-        decoupled_weight_decay=decoupled_weight_decay,
-        maximize=maximize,
+    common = check_common(
+        lr, weight_decay, maximize, eps=eps, decoupled_weight_decay=decoupled_weight_decay
     )
+    b1, b2 = check_betas("betas", betas)
+    return common.chain(scale_by_radam(b1, b2, common.eps))

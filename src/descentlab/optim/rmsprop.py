@@ -6,16 +6,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_bool, check_learning_rate, check_unit_interval
-from descentlab.optim._tree import update_leaves
+from descentlab.optim._checks import check_bool, check_unit_interval
+from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
     LearningRate,
     Params,
-    add_decayed_weights,
-    chain,
-    negate,
-    scale_by_learning_rate,
+    per_leaf,
     step_counts,
     trace,
     zeros_like_tree,
@@ -69,13 +66,7 @@ def scale_by_rms(
             denom = np.sqrt(square_avg) + eps
         return g / denom, (step + 1, square_avg, grad_avg)
 
-    def update(
-        updates: Params, state: ScaleByRmsState, params: Params | None = None
-    ) -> tuple[Params, ScaleByRmsState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, ScaleByRmsState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, ScaleByRmsState)
 
 
 def rmsprop(
@@ -120,18 +111,7 @@ def rmsprop(
         >>> apply_updates(w, updates)
         array([ 0.99, -3.99])
     """
-    lr = check_learning_rate("lr", lr)
-    alpha = check_unit_interval("alpha", alpha, open_left=False, open_right=False)
-    eps = check_nonnegative_float("eps", eps)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
+    common = check_common(lr, weight_decay, maximize, eps=eps)
     momentum = check_nonnegative_float("momentum", momentum)
-    centered = check_bool("centered", centered)
-    maximize = check_bool("maximize", maximize)
-    parts = [negate()] if maximize else []
-    if weight_decay != 0:
-        parts.append(add_decayed_weights(weight_decay))
-    parts.append(scale_by_rms(alpha, eps, centered))
-    if momentum > 0:
-        parts.append(trace(momentum))
-    parts.append(scale_by_learning_rate(lr))
-    return chain(*parts)
+    direction = scale_by_rms(alpha, common.eps, centered)
+    return common.chain(direction, trace(momentum)) if momentum > 0 else common.chain(direction)

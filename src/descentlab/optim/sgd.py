@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from descentlab.optim._checks import check_bool, check_learning_rate, check_unit_interval
-from descentlab.optim.transforms import (
-    GradientTransformation,
-    LearningRate,
-    add_decayed_weights,
-    chain,
-    negate,
-    scale_by_learning_rate,
-    trace,
-)
+from descentlab.optim.common_hyperparameters import check_common
+from descentlab.optim.transforms import GradientTransformation, LearningRate, trace
 from descentlab.validation import check_nonnegative_float
 
 __all__ = ["sgd", "sgd_momentum", "sgd_nesterov"]
@@ -57,26 +49,10 @@ def sgd(
         >>> apply_updates(w, updates)
         array([ 0.8, -1.6])
     """
-    lr = check_learning_rate("lr", lr)
+    common = check_common(lr, weight_decay, maximize, has_eps=False)
     momentum = check_nonnegative_float("momentum", momentum)
-    dampening = check_unit_interval("dampening", dampening, open_left=False, open_right=False)
-    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
-    nesterov = check_bool("nesterov", nesterov)
-    maximize = check_bool("maximize", maximize)
-    if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError(
-            "nesterov must be False unless momentum > 0 and dampening == 0, "
-            f"got nesterov=True with momentum={momentum!r} and dampening={dampening!r}"
-        )
-    parts = []
-    if maximize:
-        parts.append(negate())
-    if weight_decay != 0:
-        parts.append(add_decayed_weights(weight_decay))
-    if momentum != 0:
-        parts.append(trace(momentum, dampening, nesterov))
-    parts.append(scale_by_learning_rate(lr))
-    return chain(*parts)
+    heavy_ball = trace(momentum, dampening, nesterov)  # checks dampening and nesterov too
+    return common.chain(heavy_ball) if momentum != 0 else common.chain()
 
 
 def sgd_momentum(

@@ -56,6 +56,7 @@ __all__ = [
     "chain",
     "learning_rate_at",
     "negate",
+    "per_leaf",
     "scale",
     "scale_by_learning_rate",
     "step_counts",
@@ -122,6 +123,23 @@ def chain(*transformations: GradientTransformation) -> GradientTransformation:
             updates, s = t.update(updates, s, params)
             new_states.append(s)
         return updates, tuple(new_states)
+
+    return GradientTransformation(init, update)
+
+
+def per_leaf(
+    init: Callable[[Params], Any], kernel: Callable[..., tuple[Any, Any]], state_type: type
+) -> GradientTransformation:
+    """A transformation whose update runs ``kernel`` on every parameter leaf.
+
+    ``kernel(g, p, *fields) -> (u, new_fields)`` sees one leaf of the update and of each field
+    of the state (a ``NamedTuple`` of type ``state_type`` made by ``init``); leaves without a
+    gradient keep their state (see :func:`~descentlab.optim._tree.update_leaves`).
+    """
+
+    def update(updates: Params, state: Any, params: Params | None = None) -> tuple[Params, Any]:
+        new, fields = update_leaves(kernel, updates, tuple(state))
+        return new, state_type(*fields)
 
     return GradientTransformation(init, update)
 
@@ -224,13 +242,7 @@ def trace(
         u = g + momentum * buf if nesterov else buf
         return u, (step + 1, buf)
 
-    def update(
-        updates: Params, state: TraceState, params: Params | None = None
-    ) -> tuple[Params, TraceState]:
-        new, fields = update_leaves(kernel, updates, tuple(state))
-        return new, TraceState(*fields)
-
-    return GradientTransformation(init, update)
+    return per_leaf(init, kernel, TraceState)
 
 
 class ScaleByLearningRateState(NamedTuple):
@@ -268,15 +280,17 @@ def scale_by_learning_rate(lr: LearningRate) -> GradientTransformation:
 
 
 def adaptive_chain(
-    direction: GradientTransformation,
+    direction: GradientTransformation | tuple[GradientTransformation, ...],
     lr: LearningRate,
     weight_decay: float,
     *,
     decoupled_weight_decay: bool,
     maximize: bool,
 ) -> GradientTransformation:
-    r"""The shape shared by the Adam family.
+    r"""The shape shared by the named optimizers (SGD, Adagrad, RMSprop, Adadelta, the Adam family).
 
+    ``direction`` is one transformation or a tuple of them applied in turn (e.g. RMSprop's
+    ``(scale_by_rms, trace)``).
     ``chain([negate], [add_decayed_weights(λ)], direction, scale_by_learning_rate(η))`` for L2
     regularisation, or ``chain([negate], direction, [add_decayed_weights(λ)],
     scale_by_learning_rate(η))`` for decoupled decay — which is torch's
@@ -286,7 +300,7 @@ def adaptive_chain(
     parts = [negate()] if maximize else []
     if weight_decay != 0 and not decoupled_weight_decay:
         parts.append(add_decayed_weights(weight_decay))
-    parts.append(direction)
+    parts.extend(direction if isinstance(direction, tuple) else (direction,))
     if weight_decay != 0 and decoupled_weight_decay:
         parts.append(add_decayed_weights(weight_decay))
     parts.append(scale_by_learning_rate(lr))

@@ -1,0 +1,78 @@
+"""The shape every benchmark returns, and how ``run_all.py`` prints and stores it.
+
+A benchmark script ``bench_<topic>.py`` defines ``run(quick: bool) -> Benchmark``. It times each
+case side by side in the same process (``descentlab.measure.time_repeated``: warm-up, then the
+median of several repeats) and states its targets as *ratios* between cases measured in that same
+run, never as absolute times, so a slower or busier machine moves both sides together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Benchmark", "Case", "Ratio"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One measured configuration: median seconds per unit of work and a throughput."""
+
+    name: str
+    median_s: float
+    rate: float
+    rate_unit: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``value`` = numerator case / denominator case (as the ``meaning`` says); ``target`` is the
+    bound it must reach: ``value >= target`` when ``higher_is_better``, else ``value <= target``."""
+
+    name: str
+    value: float
+    target: float
+    higher_is_better: bool
+    meaning: str
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    setting: str
+    cases: list[Case]
+    ratios: list[Ratio]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "setting": self.setting,
+            "cases": [asdict(case) for case in self.cases],
+            "ratios": [asdict(ratio) | {"met": ratio.met} for ratio in self.ratios],
+        }
+
+
+def format_table(benchmarks: list[Benchmark]) -> str:
+    """A plain-text table: every case, then every ratio with its target and verdict."""
+    lines = []
+    for bench in benchmarks:
+        lines.append(f"== {bench.name}: {bench.setting}")
+        width = max((len(case.name) for case in bench.cases), default=4)
+        for case in bench.cases:
+            lines.append(
+                f"  {case.name:<{width}}  median {case.median_s * 1e3:10.3f} ms"
+                f"  {case.rate:14,.0f} {case.rate_unit}"
+            )
+        for ratio in bench.ratios:
+            sign = ">=" if ratio.higher_is_better else "<="
+            verdict = "met" if ratio.met else "NOT MET"
+            lines.append(
+                f"  ratio {ratio.name}: {ratio.value:.2f} (target {sign} {ratio.target:g}) "
+                f"{verdict} — {ratio.meaning}"
+            )
+    return "\n".join(lines)
