@@ -5,7 +5,8 @@ of every step is recorded and smoothed, and the ramp stops early once the smooth
 ``divergence_factor`` times the best one seen (or any loss is non-finite). Afterwards the model
 (parameters, buffers, gradients, train/eval modes) and the optimizer (state and param groups,
 learning rates included) are put back exactly as they were: the test leaves no trace, so
-training can start from the same point at the rate it suggests.
+training can start from the same point at the rate it suggests. The global random number
+generators are not rewound: a model with dropout draws from them during the test.
 
 NOTE [range-test steps]: ``losses[i]`` is the loss of batch ``i`` at the parameters reached so
 far, computed just before the update made with ``lrates[i]``; the effect of ``lrates[i]``
@@ -189,7 +190,10 @@ def lr_range_test(
             if batch is None:
                 break
             for group in optimizer.param_groups:
-                group["lr"] = lrate
+                if isinstance(group["lr"], torch.Tensor):  # capturable/fused optimizers
+                    group["lr"].fill_(lrate)
+                else:
+                    group["lr"] = lrate
             optimizer.zero_grad()
             loss = _batch_loss(model, loss_fn, batch, device)
             value = float(loss.detach().item())  # .item() waits for the device
