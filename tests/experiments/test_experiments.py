@@ -21,6 +21,8 @@ FAST = {
     "minibatch-sgd": {"epochs": "5"},
     "optimizers": {"epochs": "3"},
     "schedulers": {"epochs": "3"},
+    "minima": {"n_starts": "7", "steps": "50", "surface_steps": "40"},
+    "lr-find": {"num_steps": "40", "train_epochs": "3"},
 }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from descentlab.experiments import (
     gd_multifeature,
     gd_onefeature,
+    lr_find,
     lr_sweep,
     minibatch_sgd,
+    minima,
     optimizers,
     schedulers,
 )
@@ -17,7 +19,16 @@ __all__ = ["EXPERIMENTS", "Experiment", "Outcome", "get_experiment"]
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd, optimizers, schedulers)
+    for module in (
+        gd_onefeature,
+        lr_sweep,
+        gd_multifeature,
+        minibatch_sgd,
+        optimizers,
+        schedulers,
+        minima,
+        lr_find,
+    )
 }
 
 
