@@ -10,9 +10,11 @@ from descentlab.loading.options import LoaderOptions
 
 __all__ = ["FastLoader"]
 
-BLOCK_BYTES = 1 << 20
-"""Bytes of samples gathered per call: large enough to make the call cost vanish per batch, small
-enough to stay in cache."""
+BLOCK_BYTES = 1 << 17
+"""Bytes of samples gathered per call: enough batches to make the call's fixed cost vanish at
+batch 32, and few enough elements (32768 float32) that torch runs the gather on one thread —
+waking a thread pool for a cache-sized copy costs more than it saves, most of all on a busy
+machine (measured: 128 KiB blocks gathered 2-4x faster than 1 MiB blocks on 2 cores)."""
 
 
 def row_bytes(*tensors: torch.Tensor) -> int:

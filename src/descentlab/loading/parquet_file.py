@@ -113,10 +113,11 @@ class ParquetLoader(EpochLoader):
                 mix = torch.randperm(len(xs), generator=self.generator).numpy()
                 xs, ys = xs[mix], ys[mix]
             full = len(xs) // size * size
-            batches_x = torch.from_numpy(xs[:full]).split(size)
-            batches_y = torch.from_numpy(ys[:full]).split(size)
-            for xb, yb in zip(batches_x, batches_y, strict=True):
-                yield self.delivery.batch(xb, yb)
+            if full:  # (splitting an empty tensor would give one empty batch)
+                batches_x = torch.from_numpy(xs[:full]).split(size)
+                batches_y = torch.from_numpy(ys[:full]).split(size)
+                for xb, yb in zip(batches_x, batches_y, strict=True):
+                    yield self.delivery.batch(xb, yb)
             carry_x, carry_y = xs[full:], ys[full:]
         if carry_x is not None and len(carry_x) and not self.drop_last:
             yield self.delivery.batch(torch.from_numpy(carry_x), torch.from_numpy(carry_y))
