@@ -29,13 +29,19 @@ def npy_pair(tmp_path, samples) -> tuple[str, str]:
     return str(tmp_path / "X.npy"), str(tmp_path / "y.npy")
 
 
-def write_parquet(path, X: np.ndarray, y: np.ndarray, row_group_size: int) -> str:
+def _write_parquet(path, X: np.ndarray, y: np.ndarray, row_group_size: int) -> str:
     columns = {f"x{j}": X[:, j] for j in range(X.shape[1])} | {"target": y[:, 0]}
     pq.write_table(pa.table(columns), path, row_group_size=row_group_size)
     return str(path)
 
 
 @pytest.fixture
+def write_parquet():
+    """``write_parquet(path, X, y, row_group_size)``: columns x0, x1, ... and ``target``."""
+    return _write_parquet
+
+
+@pytest.fixture
 def parquet_file(tmp_path, samples) -> str:
     X, y = samples
-    return write_parquet(tmp_path / "data.parquet", X.numpy(), y.numpy(), row_group_size=10)
+    return _write_parquet(tmp_path / "data.parquet", X.numpy(), y.numpy(), row_group_size=10)

@@ -12,7 +12,6 @@ import torch
 from descentlab.loading import NpyLoader, ParquetLoader, make_loader
 from descentlab.loading.options import resolve_options
 from descentlab.measure import PeakMemory
-from tests.loading.conftest import write_parquet
 
 
 def options(batch_size: int, **changes):
@@ -41,9 +40,7 @@ def test_parquet_epochs_cover_every_row_once_in_new_orders(parquet_file, samples
     for epoch in epochs:
         assert sorted(epoch) == list(range(53))
     assert epochs[0] != epochs[1] != epochs[2]
-    assert [ids(make_loader("parquet", parquet_file, "target", 8, seed=6)) for _ in range(1)][
-        0
-    ] == epochs[0]
+    assert ids(make_loader("parquet", parquet_file, "target", 8, seed=6)) == epochs[0]
     assert ids(make_loader("parquet", parquet_file, "target", 8, seed=7)) != epochs[0]
     X, y = samples
     for xb, yb in loader:  # features in column order, the target as a (b, 1) column
@@ -51,7 +48,9 @@ def test_parquet_epochs_cover_every_row_once_in_new_orders(parquet_file, samples
         assert torch.equal(xb, X[rows]) and torch.equal(yb, y[rows]) and yb.shape == (len(xb), 1)
 
 
-def test_parquet_shuffles_row_groups_then_rows_within_the_buffer(tmp_path, samples, parquet_file):
+def test_parquet_shuffles_row_groups_then_rows_within_the_buffer(
+    tmp_path, samples, parquet_file, write_parquet
+):
     X, y = samples
     fifty = write_parquet(tmp_path / "fifty.parquet", X[:50].numpy(), y[:50].numpy(), 10)
     epoch = ids(make_loader("parquet", fifty, "target", 10, seed=1))
@@ -60,8 +59,8 @@ def test_parquet_shuffles_row_groups_then_rows_within_the_buffer(tmp_path, sampl
     assert [min(g) for g in groups] != sorted(min(g) for g in groups)  # groups in a new order,
     assert epoch[:10] != sorted(epoch[:10])  # rows mixed within the group
     assert ids(make_loader("parquet", parquet_file, "target", 8, shuffle=False)) == list(range(53))
-    mixed = ids(ParquetLoader(parquet_file, "target", options(8, seed=1), buffer_row_groups=3))
-    assert sorted(mixed) == list(range(53)) and len({i // 10 for i in mixed[:30]}) == 3
+    mixed = ids(ParquetLoader(fifty, "target", options(10, seed=1), buffer_row_groups=3))
+    assert sorted(mixed) == list(range(50)) and len({i // 10 for i in mixed[:30]}) == 3
 
 
 def test_parquet_columns_are_checked(tmp_path, parquet_file):
@@ -149,9 +148,9 @@ def test_memory_stays_bounded_while_streaming_files_far_larger_than_a_batch(tmp_
     write_npy(tmp_path / "y.npy", rows, 1)
     parquet_size = write_big_parquet(tmp_path / "d.parquet", rows, columns, group=25_000)
     assert x_size > 200e6 and parquet_size > 200e6
-    with make_loader("npy", tmp_path / "X.npy", tmp_path / "y.npy", 256, seed=0) as npy:
-        with PeakMemory(interval=0.002) as probe:
-            assert one_epoch(npy) == (len(npy), rows)
+    npy = make_loader("npy", tmp_path / "X.npy", tmp_path / "y.npy", 256, seed=0)
+    with npy, PeakMemory(interval=0.002) as probe:
+        assert one_epoch(npy) == (len(npy), rows)
     npy_peak = probe.result
     parquet = make_loader("parquet", tmp_path / "d.parquet", "target", 256, seed=0)
     with PeakMemory(interval=0.002) as probe:

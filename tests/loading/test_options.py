@@ -6,15 +6,17 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import torch
 
 from descentlab.loading import IN_MEMORY_KINDS, LOADER_KINDS, make_loader
 from descentlab.loading.options import resolve_options
-from tests.loading.conftest import write_parquet
 
 
 def hundred(kind: str, tmp_path, batch_size: int, **options):
+    """100 samples (y = sample index) for ``kind``, written to files for the on-disk kinds."""
     X = np.arange(200, dtype=np.float32).reshape(100, 2)
     y = np.arange(100, dtype=np.float32).reshape(100, 1)
     if kind == "npy":
@@ -22,7 +24,9 @@ def hundred(kind: str, tmp_path, batch_size: int, **options):
         np.save(tmp_path / "y.npy", y)
         return make_loader(kind, tmp_path / "X.npy", tmp_path / "y.npy", batch_size, **options)
     if kind == "parquet":
-        path = write_parquet(tmp_path / "d.parquet", X, y, row_group_size=16)
+        columns = {"x0": X[:, 0], "x1": X[:, 1], "target": y[:, 0]}
+        path = tmp_path / "d.parquet"
+        pq.write_table(pa.table(columns), path, row_group_size=16)
         return make_loader(kind, path, "target", batch_size, **options)
     return make_loader(kind, X, y, batch_size, **options)
 
@@ -115,7 +119,7 @@ def test_cuda_batches_match_cpu_batches(kind, samples):
     cpu = list(make_loader(kind, *samples, 8, seed=1))
     moved = list(make_loader(kind, *samples, 8, seed=1, device="cuda", pin_memory=True))
     on_gpu = list(make_loader("fast", samples[0].cuda(), samples[1].cuda(), 8, seed=1))
-    for (xc, yc), (xm, ym), (xg, yg) in zip(cpu, moved, on_gpu, strict=True):
+    for (xc, yc), (xm, _), (xg, yg) in zip(cpu, moved, on_gpu, strict=True):
         assert xm.is_cuda and xg.is_cuda
         assert torch.equal(xm.cpu(), xc) and torch.equal(xg.cpu(), xc) and torch.equal(yg.cpu(), yc)
     with pytest.raises(ValueError, match="pin_memory must be False for data already on cuda"):
@@ -219,7 +223,11 @@ if not torch.cuda.is_available():
     )
 
 
-@pytest.mark.parametrize(("change", "error", "message"), BAD, ids=[str(c) for c, _, _ in BAD])
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    BAD,
+    ids=[f"{i}:{','.join(c)}" for i, (c, _, _) in enumerate(BAD)],
+)
 def test_bad_arguments_are_refused_with_the_project_message(change, error, message):
     arguments = {"kind": "fast", "X": X4, "y": Y4, "batch_size": 4} | change
     with pytest.raises(error, match=message):
