@@ -19,6 +19,7 @@ FAST = {
     "lr-sweep": {},
     "gd-multifeature": {},
     "minibatch-sgd": {"epochs": "5"},
+    "loaders": {"n_samples": "200", "repeat": "1", "batch_sizes": "16,64"},
 }
 
 
