@@ -101,15 +101,15 @@ def loaders(stored: StoredExperiment) -> list:
     figures.append(("loaders-overhead", caption2, fig2))
 
     fig3, (rss, traced) = new_figure(11, 4.2, ncols=2)
-    mib = 1 << 20
-    _bars(rss, kinds, sizes, {k: r["rss_increase_bytes"] / mib for k, r in by.items()}, unit="MiB")
+    kib = 1 << 10
+    _bars(rss, kinds, sizes, {k: r["rss_increase_bytes"] / kib for k, r in by.items()}, unit="KiB")
     rss.set_title("Peak RSS increase during one loading epoch")
     _bars(
         traced,
         kinds,
         sizes,
-        {k: (r["traced_peak_bytes"] or 0) / mib for k, r in by.items()},
-        unit="MiB",
+        {k: (r["traced_peak_bytes"] or 0) / kib for k, r in by.items()},
+        unit="KiB",
     )
     traced.set_title("Peak Python-traced allocations (tracemalloc)")
     caption3 = (
