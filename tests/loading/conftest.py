@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import torch
+
+from descentlab.loading.options import LoaderOptions, resolve_options
 
 
 @pytest.fixture
@@ -45,3 +49,25 @@ def write_parquet():
 def parquet_file(tmp_path, samples) -> str:
     X, y = samples
     return _write_parquet(tmp_path / "data.parquet", X.numpy(), y.numpy(), row_group_size=10)
+
+
+def _options(batch_size: int, **changes: Any) -> LoaderOptions:
+    settings = dict(
+        batch_size=batch_size,
+        shuffle=True,
+        drop_last=False,
+        seed=0,
+        generator=None,
+        num_workers=0,
+        pin_memory=False,
+        collate_fn=None,
+        device=None,
+        data_device=torch.device("cpu"),
+    )
+    return resolve_options(**(settings | changes))
+
+
+@pytest.fixture
+def options():
+    """``options(batch_size, **changes)``: checked loader options, for building a class directly."""
+    return _options

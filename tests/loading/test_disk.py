@@ -10,24 +10,7 @@ import pytest
 import torch
 
 from descentlab.loading import NpyLoader, ParquetLoader, make_loader
-from descentlab.loading.options import resolve_options
 from descentlab.measure import PeakMemory
-
-
-def options(batch_size: int, **changes):
-    settings = dict(
-        batch_size=batch_size,
-        shuffle=True,
-        drop_last=False,
-        seed=0,
-        generator=None,
-        num_workers=0,
-        pin_memory=False,
-        collate_fn=None,
-        device=None,
-        data_device=torch.device("cpu"),
-    )
-    return resolve_options(**(settings | changes))
 
 
 def ids(loader) -> list[int]:
@@ -49,7 +32,7 @@ def test_parquet_epochs_cover_every_row_once_in_new_orders(parquet_file, samples
 
 
 def test_parquet_shuffles_row_groups_then_rows_within_the_buffer(
-    tmp_path, samples, parquet_file, write_parquet
+    tmp_path, samples, parquet_file, write_parquet, options
 ):
     X, y = samples
     fifty = write_parquet(tmp_path / "fifty.parquet", X[:50].numpy(), y[:50].numpy(), 10)
@@ -63,7 +46,7 @@ def test_parquet_shuffles_row_groups_then_rows_within_the_buffer(
     assert sorted(mixed) == list(range(50)) and len({i // 10 for i in mixed[:30]}) == 3
 
 
-def test_parquet_columns_are_checked(tmp_path, parquet_file):
+def test_parquet_columns_are_checked(tmp_path, parquet_file, options):
     with pytest.raises(
         ValueError, match=r"^y must be one of the file's columns \['x0', .*got 'price'$"
     ):
@@ -84,7 +67,7 @@ def test_parquet_columns_are_checked(tmp_path, parquet_file):
         make_loader("parquet", broken, "target", 1)
 
 
-def test_npy_files_are_checked_and_closed(tmp_path, npy_pair):
+def test_npy_files_are_checked_and_closed(tmp_path, npy_pair, options):
     np.save(tmp_path / "short.npy", np.zeros(52, dtype=np.float32))
     with pytest.raises(
         ValueError, match=r"^X and y must have the same number of rows, got 53 and 52$"

@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from descentlab.loading import IN_MEMORY_KINDS, LOADER_KINDS, make_loader
-from descentlab.loading.options import resolve_options
 
 
 def hundred(kind: str, tmp_path, batch_size: int, **options):
@@ -97,20 +96,9 @@ def test_pin_memory_without_cuda_warns_and_loads(kind, tmp_path):
         assert [len(xb) for xb, _ in loader] == [30, 30, 30, 10]
 
 
-def test_pin_memory_is_refused_for_data_already_on_cuda():
+def test_pin_memory_is_refused_for_data_already_on_cuda(options):
     with pytest.raises(ValueError, match=r"^pin_memory must be False for data already on cuda:0"):
-        resolve_options(
-            batch_size=4,
-            shuffle=True,
-            drop_last=False,
-            seed=0,
-            generator=None,
-            num_workers=0,
-            pin_memory=True,
-            collate_fn=None,
-            device=None,
-            data_device=torch.device("cuda:0"),
-        )
+        options(4, pin_memory=True, data_device=torch.device("cuda:0"))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
