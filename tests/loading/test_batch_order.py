@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.utils.data import RandomSampler
 
-from descentlab.loading import IN_MEMORY_KINDS, make_loader
+from descentlab.loading import IN_MEMORY_KINDS, EpochBatches, EpochSampler, make_loader
 
 
 def epochs(loader, count: int) -> list[list[tuple[torch.Tensor, torch.Tensor]]]:
@@ -106,3 +108,34 @@ def test_training_trajectories_match_exactly_across_kinds(samples, npy_pair):
         assert history == losses, kind
     other_seed, _ = train(make_loader("fast", *samples, 8, seed=4), 4)
     assert not torch.equal(other_seed, weights)  # the order matters, so the test can fail
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 70),
+    batch_size=st.integers(1, 80),
+    drop_last=st.booleans(),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_property_all_kinds_agree_with_the_batch_sampler(n, batch_size, drop_last, shuffle, seed):
+    if drop_last and batch_size > n:
+        batch_size = n
+    X = torch.arange(float(n))[:, None]
+    y = -X.ravel()
+    expected_count = n // batch_size if drop_last else -(-n // batch_size)
+    sampler = EpochSampler(n, shuffle=shuffle, generator=torch.Generator().manual_seed(seed))
+    expected = [idx.tolist() for idx in EpochBatches(sampler, batch_size, drop_last=drop_last)]
+    assert len(expected) == expected_count
+    flat = [i for batch in expected for i in batch]
+    assert len(set(flat)) == len(flat) == min(n, expected_count * batch_size)
+    if not shuffle:
+        assert flat == list(range(len(flat)))
+    for kind in IN_MEMORY_KINDS:
+        loader = make_loader(
+            kind, X, y, batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed
+        )
+        got = [(xb[:, 0].long().tolist(), yb) for xb, yb in loader]
+        assert len(loader) == expected_count
+        assert [ids for ids, _ in got] == expected, kind
+        assert all(torch.equal(yb, -torch.tensor(ids, dtype=yb.dtype)) for ids, yb in got)
