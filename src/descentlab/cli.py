@@ -114,7 +114,9 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 def _summary_line(report) -> str:
     results = report.results
-    if "runs" in results:
+    if "headline" in results:  # an experiment that sums itself up in one line
+        detail = results["headline"]
+    elif "runs" in results:
         parts = []
         for run in results["runs"]:
             key = "lrate" if "lrate" in run else "batch_size"

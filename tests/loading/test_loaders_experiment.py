@@ -80,11 +80,12 @@ def test_defaults_and_config_checks():
 def test_descentlab_run_loaders_from_the_command_line(tmp_path):
     exe = shutil.which("descentlab")
     command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
-    args = ["run", "loaders", "--out", str(tmp_path), "--json", "--set", "kinds=fast,dataset"]
+    args = ["run", "loaders", "--out", str(tmp_path), "--set", "kinds=fast,dataset"]
     args += [item for key, value in SMALL.items() for item in ("--set", f"{key}={value}")]
     done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
-    assert payload["experiment"] == "loaders" and payload["status"] == "finished"
-    assert [r["kind"] for r in payload["results"]["runs"]] == ["fast", "fast", "dataset", "dataset"]
-    assert payload["results"]["batch_order"]["same_batches"] is True
+    assert done.stdout.startswith("loaders (run 1, finished): batch 16: fast ")
+    assert "equal seeds give equal batches and weights: yes" in done.stdout
+    results = json.loads((tmp_path / "loaders" / "results.json").read_text())
+    assert [r["kind"] for r in results["runs"]] == ["fast", "fast", "dataset", "dataset"]
+    assert results["drop_last_example"]["batches"]["dataset"]["drop_last=True"] == 3

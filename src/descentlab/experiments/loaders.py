@@ -171,6 +171,28 @@ def _same_batches(config: LoadersConfig, X, y, device: torch.device) -> dict[str
     }
 
 
+def _rate(samples_per_s: float) -> str:
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if samples_per_s >= scale:
+            return f"{samples_per_s / scale:.3g}{unit}"
+    return f"{samples_per_s:.3g}"
+
+
+def _headline(runs: list[dict[str, Any]], order: dict[str, Any]) -> str:
+    """One line for the terminal: loading rates per batch size and the batch-order proof."""
+    sizes = sorted({run["batch_size"] for run in runs})
+    parts = []
+    for size in sizes:
+        rates = ", ".join(
+            f"{run['kind']} {_rate(run['samples_per_s_loading'])}"
+            for run in runs
+            if run["batch_size"] == size
+        )
+        parts.append(f"batch {size}: {rates} samples/s loading")
+    same = "yes" if order["same_batches"] and order["same_weights_after_one_epoch"] else "NO"
+    return "; ".join(parts) + f"; equal seeds give equal batches and weights: {same}"
+
+
 def run(config: LoadersConfig, data: Dataset) -> Outcome:
     device = _device(config.device)
     X = torch.as_tensor(data.X, dtype=torch.float32)
@@ -217,10 +239,12 @@ def run(config: LoadersConfig, data: Dataset) -> Outcome:
                     summary=summary,
                 )
             )
+    order = _same_batches(config, X, y, device)
     results = {
+        "headline": _headline(runs, order),
         "runs": runs,
         "drop_last_example": _drop_last_example(config),
-        "batch_order": _same_batches(config, X, y, device),
+        "batch_order": order,
         "device": str(device),
         "n_samples": len(X),
         "n_features": int(X.shape[1]),
