@@ -32,8 +32,8 @@ def _as_tensor(name: str, value: Any) -> torch.Tensor:
 def as_sample_tensors(X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """``X`` and ``y`` as tensors on one device with the same number of samples (rows).
 
-    NumPy arrays are shared, not copied (``torch.from_numpy``); tensors are used as they are, so a
-    loader never copies the data set. Batches have the dtype of the data.
+    C-contiguous NumPy arrays are shared, not copied (``torch.from_numpy``) and tensors are used
+    as they are, so a loader does not copy the data set. Batches have the dtype of the data.
     """
     X, y = _as_tensor("X", X), _as_tensor("y", y)
     check_same_rows("X", X.shape[0], "y", y.shape[0])
