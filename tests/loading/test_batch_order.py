@@ -139,3 +139,18 @@ def test_property_all_kinds_agree_with_the_batch_sampler(n, batch_size, drop_las
         assert len(loader) == expected_count
         assert [ids for ids, _ in got] == expected, kind
         assert all(torch.equal(yb, -torch.tensor(ids, dtype=yb.dtype)) for ids, yb in got)
+
+
+def test_fast_loader_gathers_the_same_through_numpy_and_through_index_select(samples):
+    X, y = samples
+    through_numpy = make_loader("fast", X, y, 7, seed=2)
+    through_torch = make_loader("fast", X.clone().requires_grad_(True), y, 7, seed=2)
+    assert through_numpy._arrays is not None and through_torch._arrays is None
+    for (xa, ya), (xb, yb) in zip(through_numpy, through_torch, strict=True):
+        assert torch.equal(xa, xb.detach()) and torch.equal(ya, yb)
+    half = [xb for xb, _ in make_loader("fast", X.to(torch.bfloat16), y, 7, seed=2)]
+    assert all(xb.dtype == torch.bfloat16 for xb in half)
+    assert torch.equal(
+        torch.cat(half),
+        X.to(torch.bfloat16)[torch.randperm(53, generator=torch.Generator().manual_seed(2))],
+    )
