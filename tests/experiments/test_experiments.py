@@ -23,6 +23,7 @@ FAST = {
     "schedulers": {"epochs": "3"},
     "minima": {"n_starts": "7", "steps": "50", "surface_steps": "40"},
     "lr-find": {"num_steps": "40", "train_epochs": "3"},
+    "loaders": {"n_samples": "200", "repeat": "1", "batch_sizes": "16,64"},
 }
 
 

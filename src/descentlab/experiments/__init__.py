@@ -5,6 +5,7 @@ from __future__ import annotations
 from descentlab.experiments import (
     gd_multifeature,
     gd_onefeature,
+    loaders,
     lr_find,
     lr_sweep,
     minibatch_sgd,
@@ -28,6 +29,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         schedulers,
         minima,
         lr_find,
+        loaders,
     )
 }
 

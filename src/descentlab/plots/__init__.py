@@ -7,6 +7,7 @@ from pathlib import Path
 
 from descentlab.plots import (
     linear_figures,
+    loader_figures,
     lr_find_figures,
     minima_figures,
     optim_figures,
@@ -26,6 +27,7 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "schedulers": optim_figures.schedulers,
     "minima": minima_figures.minima,
     "lr-find": lr_find_figures.lr_find,
+    "loaders": loader_figures.loaders,
     "train": train_figures.learning_curves,
 }
 
