@@ -1,7 +1,7 @@
 """Is the full-batch gradient bound by reading X? One blocked pass against a plain read of X.
 
 Data: float32 X of 1M × 100 (200k × 100 with ``quick``), y and w to match; everything on one core.
-Cases, each the median of several calls after a warm-up:
+Cases, timed in alternating rounds after a warm-up (``harness.time_side_by_side``), medians:
 
 * ``read X once (NumPy X.sum)`` and ``read X once (compiled column sums)``: two ways to stream
   every element of X once and do almost nothing with it. The reference "time to read X" is the
@@ -20,8 +20,7 @@ import numpy as np
 
 from descentlab.linear import fast_backend, numpy_backend
 from descentlab.linear.one_pass import full_batch_gradient
-from descentlab.measure import time_repeated
-from harness import Benchmark, Case, Ratio
+from harness import Benchmark, Case, Ratio, time_side_by_side
 
 FEATURES = 100
 
@@ -44,18 +43,17 @@ def run(quick: bool) -> Benchmark:
     w = (0.1 * rng.standard_normal((FEATURES, 1))).astype(np.float32)
     bytes_read = X.nbytes
 
-    def case(name: str, fn) -> Case:
-        timing = time_repeated(fn, repeat=repeat, warmup=1)
-        return Case(
-            name, timing.median, timing.rate(bytes_read / 1e6), "MB of X/s", timing.as_dict()
-        )
-
+    calls = {
+        "read X once (NumPy X.sum)": lambda: X.sum(),
+        "read X once (compiled column sums)": lambda: _column_sums(X),
+        "one-pass gradient step": lambda: fast_backend.BACKEND.step(X, y, w, 0.1),
+        "one-pass full_batch_gradient (checked)": lambda: full_batch_gradient(X, y, w),
+        "two-pass NumPy step": lambda: numpy_backend.BACKEND.step(X, y, w, 0.1),
+    }
+    timings = time_side_by_side(calls, repeat=repeat)
     cases = [
-        case("read X once (NumPy X.sum)", lambda: X.sum()),
-        case("read X once (compiled column sums)", lambda: _column_sums(X)),
-        case("one-pass gradient step", lambda: fast_backend.BACKEND.step(X, y, w, 0.1)),
-        case("one-pass full_batch_gradient (checked)", lambda: full_batch_gradient(X, y, w)),
-        case("two-pass NumPy step", lambda: numpy_backend.BACKEND.step(X, y, w, 0.1)),
+        Case(name, t.median, t.rate(bytes_read / 1e6), "MB of X/s", t.as_dict())
+        for name, t in timings.items()
     ]
     seconds = {c.name: c.median_s for c in cases}
     read = min(seconds["read X once (NumPy X.sum)"], seconds["read X once (compiled column sums)"])

@@ -2,7 +2,8 @@
 
 Data: in-memory float32, 200k × 16 (20k × 16 with ``quick``), y = X·w + noise; the linear model
 without bias, MSE, plain SGD at a constant lrate. Every case trains whole epochs, each with a new
-shuffle, and its time includes that shuffle:
+shuffle, and its time includes that shuffle. The cases are timed in alternating rounds
+(``harness.time_side_by_side``), the median of the rounds reported:
 
 * ``torch DataLoader loop @32``: ``DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)``
   feeding ``nn.Linear`` + ``nn.MSELoss`` + ``torch.optim.SGD`` (the common tutorial loop);
@@ -28,8 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from descentlab.linear import fast_backend, numpy_backend
-from descentlab.measure import time_repeated
-from harness import Benchmark, Case, Ratio
+from harness import Benchmark, Case, Ratio, time_side_by_side
 
 LRATE = 1e-3
 FEATURES = 16
@@ -116,29 +116,32 @@ def run(quick: bool) -> Benchmark:
     X, y = _data(rows)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
 
-    def case(name: str, fn, samples: int, **detail) -> Case:
-        timing = time_repeated(fn, repeat=repeat, warmup=1)
-        return Case(
-            name, timing.median, timing.rate(samples), "samples/s", detail | timing.as_dict()
-        )
-
     def fast(batch_size: int):
         return lambda: fast_backend.minibatchSGD(
             X, y, batch_size, epochs, LRATE, seed=0, record="epoch"
         )
 
-    cases = [
-        case("torch DataLoader loop @32", _dataloader_epoch(Xt, yt, 32), rows, epochs=1),
-        case("torch eager steps @32 (pre-batched)", _eager_epoch(Xt, yt, 32), rows, epochs=1),
-        case(
-            "numpy hand-gradient loop @32",
+    plan = {  # name: (call, samples per call)
+        "torch DataLoader loop @32": (_dataloader_epoch(Xt, yt, 32), rows),
+        "torch eager steps @32 (pre-batched)": (_eager_epoch(Xt, yt, 32), rows),
+        "numpy hand-gradient loop @32": (
             lambda: numpy_backend.minibatchSGD(X, y, 32, 1, LRATE, seed=0),
             rows,
-            epochs=1,
         ),
-        case("fast path @32", fast(32), rows * epochs, epochs=epochs),
-        case("fast path @1", fast(1), rows * epochs, epochs=epochs),
-        case("sklearn SGDRegressor @1", _sklearn_fit(X, y, epochs), rows * epochs, epochs=epochs),
+        "fast path @32": (fast(32), rows * epochs),
+        "fast path @1": (fast(1), rows * epochs),
+        "sklearn SGDRegressor @1": (_sklearn_fit(X, y, epochs), rows * epochs),
+    }
+    timings = time_side_by_side({name: call for name, (call, _) in plan.items()}, repeat=repeat)
+    cases = [
+        Case(
+            name,
+            timings[name].median,
+            timings[name].rate(samples),
+            "samples/s",
+            {"epochs_per_call": samples // rows} | timings[name].as_dict(),
+        )
+        for name, (_, samples) in plan.items()
     ]
     rate = {c.name: c.rate for c in cases}
     ratios = [

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from descentlab.experiments import gd_multifeature, gd_onefeature, lr_sweep, minibatch_sgd
+from descentlab.experiments import (
+    batch_compare,
+    gd_multifeature,
+    gd_onefeature,
+    lr_sweep,
+    minibatch_sgd,
+)
 from descentlab.experiments.base import Experiment, Outcome
 from descentlab.validation import check_choice
 
@@ -10,7 +16,7 @@ __all__ = ["EXPERIMENTS", "Experiment", "Outcome", "get_experiment"]
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd)
+    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd, batch_compare)
 }
 
 

@@ -50,6 +50,8 @@ def sgd_epoch(
     m = order.shape[0]
     n = X.shape[1]
     record = weights.shape[0] == n_batches
+    if batch_size == 1:
+        return _single_sample_epoch(X, y, w, order, lrate, batch_losses, weights, record)
     grad = np.zeros(n, dtype=X.dtype)
     for k in range(n_batches):
         start = k * batch_size
@@ -58,8 +60,8 @@ def sgd_epoch(
         squares = 0.0
         for t in range(start, stop):
             i = order[t]
-            prediction = 0.0
-            for j in range(n):
+            prediction = X[i, 0] * w[0]
+            for j in range(1, n):
                 prediction += X[i, j] * w[j]
             r = y[i] - prediction
             squares += r * r
@@ -76,6 +78,38 @@ def sgd_epoch(
         if record:
             for j in range(n):
                 weights[k, j] = w[j]
+    return -1
+
+
+@numba.jit(**_JIT)
+def _single_sample_epoch(
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    order: np.ndarray,
+    lrate: float,
+    batch_losses: np.ndarray,
+    weights: np.ndarray,
+    record: bool,
+) -> int:
+    """:func:`sgd_epoch` at batch size 1: the residual scales the row straight into ``w``."""
+    n = X.shape[1]
+    for t in range(order.shape[0]):
+        i = order[t]
+        prediction = X[i, 0] * w[0]
+        for j in range(1, n):
+            prediction += X[i, j] * w[j]
+        r = y[i] - prediction
+        loss = r * r
+        batch_losses[t] = loss
+        if not np.isfinite(loss):
+            return t
+        scale = 2.0 * lrate * r
+        for j in range(n):
+            w[j] += scale * X[i, j]
+        if record:
+            for j in range(n):
+                weights[t, j] = w[j]
     return -1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from descentlab.plots import linear_figures
+from descentlab.plots import batch_figures, linear_figures
 from descentlab.plots.figure_files import FigureFile, save_figure
 from descentlab.store.records import StoredExperiment
 
@@ -16,6 +16,7 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "lr-sweep": linear_figures.lr_sweep,
     "gd-multifeature": linear_figures.gd_multifeature,
     "minibatch-sgd": linear_figures.minibatch_sgd,
+    "batch-compare": batch_figures.batch_compare,
 }
 
 
