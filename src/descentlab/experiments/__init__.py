@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from descentlab.experiments import (
     batch_compare,
+    devices,
     gd_multifeature,
     gd_onefeature,
     lr_sweep,
@@ -16,7 +17,14 @@ __all__ = ["EXPERIMENTS", "Experiment", "Outcome", "get_experiment"]
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd, batch_compare)
+    for module in (
+        gd_onefeature,
+        lr_sweep,
+        gd_multifeature,
+        minibatch_sgd,
+        batch_compare,
+        devices,
+    )
 }
 
 

@@ -32,7 +32,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment. ``default_data`` builds the built-in data set from the config."""
+    """A registered experiment. ``default_data`` builds the built-in data set from the config;
+    ``headline``, when given, turns its results into the one line ``descentlab run`` prints."""
 
     name: str
     spec: str
@@ -40,6 +41,7 @@ class Experiment:
     config_type: type
     default_data: Callable[[Any], Dataset]
     run: Callable[[Any, Dataset], Outcome]
+    headline: Callable[[dict[str, Any]], str] | None = None
 
 
 def divergence_message(at: int | None, lrate: float, *, unit: str = "epoch") -> str | None:

@@ -308,6 +308,16 @@ def _summaries(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+def headline(results: dict[str, Any]) -> str:
+    """Mean distance to the optimum per method after the epochs budget and the time budget."""
+    parts = []
+    for method, entry in results["summary"].items():
+        epochs = entry["matched_epochs"]["distance"]["mean"]
+        timed = entry["matched_time"]["distance"]["mean"]
+        parts.append(f"{method} ‖w−w*‖ {epochs:.3g} (epochs), {timed:.3g} (time)")
+    return "; ".join(parts)
+
+
 EXPERIMENT = Experiment(
     name="batch-compare",
     spec="§2.5",
@@ -316,4 +326,5 @@ EXPERIMENT = Experiment(
     config_type=BatchCompareConfig,
     default_data=default_data,
     run=run,
+    headline=headline,
 )

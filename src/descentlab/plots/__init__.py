@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from descentlab.plots import batch_figures, linear_figures
+from descentlab.plots import batch_figures, device_figures, linear_figures
 from descentlab.plots.figure_files import FigureFile, save_figure
 from descentlab.store.records import StoredExperiment
 
@@ -17,6 +17,7 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "gd-multifeature": linear_figures.gd_multifeature,
     "minibatch-sgd": linear_figures.minibatch_sgd,
     "batch-compare": batch_figures.batch_compare,
+    "devices": device_figures.devices,
 }
 
 

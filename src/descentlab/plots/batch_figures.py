@@ -50,7 +50,8 @@ def _panels(stored: StoredExperiment, x_key: str | None, prefix: str, xlabel: st
                 ax.plot(x[shown], curve[shown], color=color, lw=0.6, alpha=0.45)
             if x_key == "time_s":
                 positive = np.concatenate([x[x > 0] for x in xs])
-                grid = np.geomspace(positive.min(), positive.max(), 200)
+                end = min(positive.max(), results["time_budget_s"])
+                grid = np.geomspace(min(positive.min(), end), end, 200)
                 mean = _step_mean(xs, curves, grid)
                 ax.plot(grid, mean, color=color, lw=2.2, label=label)
             else:
