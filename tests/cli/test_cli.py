@@ -22,7 +22,14 @@ def test_list():
     done = cli("list")
     assert done.returncode == 0
     names = [line.split()[0] for line in done.stdout.splitlines()]
-    assert names == ["gd-onefeature", "lr-sweep", "gd-multifeature", "minibatch-sgd"]
+    assert names == [
+        "gd-onefeature",
+        "lr-sweep",
+        "gd-multifeature",
+        "minibatch-sgd",
+        "batch-compare",
+        "devices",
+    ]
 
 
 def test_run_json_and_runs_commands(tmp_path):
@@ -137,7 +144,7 @@ def test_tour_writes_every_figure_and_an_index(tmp_path):
     payload = json.loads(done.stdout)
     index = (tmp_path / "t" / "index.html").read_text()
     figures = [f for run in payload["runs"] for f in run["figures"]]
-    assert len(payload["runs"]) == 4 and len(figures) == 7
+    assert len(payload["runs"]) == 6 and len(figures) == 12
     for figure in figures:
         assert os.path.relpath(figure["png"], tmp_path / "t") in index
         assert figure["caption"].split(":")[0][:30] in index.replace("&#x27;", "'")

@@ -19,6 +19,8 @@ FAST = {
     "lr-sweep": {},
     "gd-multifeature": {},
     "minibatch-sgd": {"epochs": "5"},
+    "batch-compare": {"n_samples": "200", "epochs": "3", "repeat": "2", "n_seeds": "2"},
+    "devices": {"n_samples": "400", "epochs": "2", "repeat": "2", "warmup": "1"},
 }
 
 

@@ -38,7 +38,10 @@ def test_same_trajectory_as_the_reference(regression, batch_size, drop_last, shu
 
 def test_float32_stays_float32_and_agrees(regression):
     X, y = (a.astype(np.float32) for a in regression)
-    ref, got = npb.minibatchSGD(X, y, 5, 3, 0.05, seed=2), fast.minibatchSGD(X, y, 5, 3, 0.05, seed=2)
+    ref, got = (
+        npb.minibatchSGD(X, y, 5, 3, 0.05, seed=2),
+        fast.minibatchSGD(X, y, 5, 3, 0.05, seed=2),
+    )
     assert got.weights.dtype == got.batch_losses.dtype == np.float32
     assert_same_history(ref, got, rtol=100 * EPS32, atol=100 * EPS32)
 

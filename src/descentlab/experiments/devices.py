@@ -133,11 +133,14 @@ def agreement(
     """Whether two ``(weights, losses)`` trajectories agree within :data:`TOLERANCES`."""
     tolerance = TOLERANCES[dtype]
     (w_a, l_a), (w_b, l_b) = reference, other
-    agree = bool(
-        w_a.shape == w_b.shape
-        and np.allclose(w_b, w_a, **tolerance)
-        and np.allclose(l_b, l_a, **tolerance)
-    )
+    if w_a.shape != w_b.shape or l_a.shape != l_b.shape:
+        return {
+            "compared": True,
+            "agree": False,
+            "reason": f"trajectory shapes differ: {w_a.shape} and {w_b.shape}",
+            "tolerance": tolerance,
+        }
+    agree = bool(np.allclose(w_b, w_a, **tolerance) and np.allclose(l_b, l_a, **tolerance))
     return {
         "compared": True,
         "agree": agree,

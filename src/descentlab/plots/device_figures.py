@@ -35,11 +35,17 @@ def devices(stored: StoredExperiment) -> list:
     for ax in (left, right):
         if names:
             ax.legend(fontsize=8)
+    if results["note"]:
+        left.text(0.5, 0.5, results["note"], transform=left.transAxes, ha="center", va="center",
+                  fontsize=8, wrap=True, bbox={"facecolor": "white", "alpha": 0.85})  # fmt: skip
     agreement = results["agreement"]
     if agreement["compared"]:
+        detail = agreement.get("reason") or (
+            f"largest weight difference {agreement['max_abs_weight_diff']:.2g}"
+        )
         verdict = (
             f"the CPU and CUDA trajectories {'agree' if agreement['agree'] else 'DO NOT agree'} "
-            f"(largest weight difference {agreement['max_abs_weight_diff']:.2g})"
+            f"({detail})"
         )
     else:
         verdict = f"no trajectories compared ({agreement['reason']})"
