@@ -28,6 +28,22 @@ __all__ = ["gradient_pass", "sgd_epoch"]
 _JIT = {"nopython": True, "nogil": True, "cache": True, "fastmath": {"reassoc", "contract"}}
 
 
+@numba.jit(inline="always", **_JIT)
+def _row_dot(X: np.ndarray, i: int, w: np.ndarray) -> float:
+    """``X[i] · w`` in ``X``'s dtype."""
+    total = X[i, 0] * w[0]
+    for j in range(1, X.shape[1]):
+        total += X[i, j] * w[j]
+    return total
+
+
+@numba.jit(inline="always", **_JIT)
+def _add_row(target: np.ndarray, scale: float, X: np.ndarray, i: int) -> None:
+    """``target += scale · X[i]`` in place."""
+    for j in range(X.shape[1]):
+        target[j] += scale * X[i, j]
+
+
 @numba.jit(**_JIT)
 def sgd_epoch(
     X: np.ndarray,
@@ -60,13 +76,9 @@ def sgd_epoch(
         squares = 0.0
         for t in range(start, stop):
             i = order[t]
-            prediction = X[i, 0] * w[0]
-            for j in range(1, n):
-                prediction += X[i, j] * w[j]
-            r = y[i] - prediction
+            r = y[i] - _row_dot(X, i, w)
             squares += r * r
-            for j in range(n):
-                grad[j] += r * X[i, j]
+            _add_row(grad, r, X, i)
         size = stop - start
         loss = squares / size
         batch_losses[k] = loss
@@ -96,17 +108,12 @@ def _single_sample_epoch(
     n = X.shape[1]
     for t in range(order.shape[0]):
         i = order[t]
-        prediction = X[i, 0] * w[0]
-        for j in range(1, n):
-            prediction += X[i, j] * w[j]
-        r = y[i] - prediction
+        r = y[i] - _row_dot(X, i, w)
         loss = r * r
         batch_losses[t] = loss
         if not np.isfinite(loss):
             return t
-        scale = 2.0 * lrate * r
-        for j in range(n):
-            w[j] += scale * X[i, j]
+        _add_row(w, 2.0 * lrate * r, X, i)
         if record:
             for j in range(n):
                 weights[t, j] = w[j]
@@ -129,13 +136,9 @@ def gradient_pass(
         stop = min(start + block_rows, m)
         block[:] = 0
         for i in range(start, stop):
-            prediction = X[i, 0] * w[0]
-            for j in range(1, n):
-                prediction += X[i, j] * w[j]
-            r = y[i] - prediction
+            r = y[i] - _row_dot(X, i, w)
             squares += r * r
-            for j in range(n):
-                block[j] += r * X[i, j]
+            _add_row(block, r, X, i)
         for j in range(n):
             total[j] += block[j]
     scale = -2.0 / m
