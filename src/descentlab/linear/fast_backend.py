@@ -8,8 +8,8 @@ float rounding. What changes is who runs the loop:
 * ``minibatchSGD`` runs each epoch as one call of the compiled :func:`~.kernels.sgd_epoch` (no
   Python per batch, no gathered copies of the batch rows); a single batch per epoch (batch size
   ``m``) takes the one-pass full-batch gradient instead.
-* every full-batch step (``gradient_step``, ``GD``, ...) uses the one-pass gradient
-  (NOTE [one pass]) instead of reading ``X`` twice.
+* every full-batch step (``gradient_step``, ``GD``, ...) and every full-data loss uses the one-pass
+  gradient (NOTE [one pass]) instead of reading ``X`` twice.
 
 :class:`CompiledSGD` advances mini-batch SGD one epoch at a time, for callers that decide between
 epochs when to stop (a wall-time budget).
@@ -134,6 +134,10 @@ class FastLinear(NumpyLinear):
         grad = np.empty(X.shape[1], dtype=np.float64)
         mse = gradient_pass(X, y.reshape(-1), w.reshape(-1), BLOCK_ROWS, grad)
         return w - lrate * grad.astype(X.dtype).reshape(w.shape), X.dtype.type(mse)
+
+    def loss(self, X: Any, y: Any, w: Any) -> Any:
+        """The MSE from the same one-pass kernel (one core, no BLAS threads to wake)."""
+        return self.step(X, y, w, 0.0)[1]
 
     def minibatchSGD(
         self,
