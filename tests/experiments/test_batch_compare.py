@@ -71,7 +71,8 @@ def test_wall_time_budget_and_measurements(outcome):
     r = out.results
     budget = r["time_budget_s"]
     slowest = max(run_["time_per_epoch"]["median_s"] for run_ in r["runs"])
-    assert budget == pytest.approx(4 * slowest) and r["time_budget_rule"].startswith("epochs")
+    assert budget == pytest.approx(max(0.02, 4 * slowest))
+    assert r["time_budget_rule"].startswith("epochs")
     for trial, run_ in zip(out.trials, r["runs"], strict=True):
         seconds = trial.metrics["time_s"]
         assert seconds[0] == 0 and np.all(np.diff(seconds) > 0)

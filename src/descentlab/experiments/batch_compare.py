@@ -22,9 +22,11 @@ NOTE [wall-time budget]: the budget counts training only. Each epoch call is tim
 which happens after the run on the saved epoch-end weights. A method stops after the first epoch
 that reaches the budget; its value "at the budget" is the last epoch end within it. With
 ``time_budget=0`` the budget is the time the slowest method needs for ``epochs`` epochs (its
-median time per epoch × ``epochs``), so that method gets the epochs budget and the others what
-they can do in the same time. Wall-time results depend on the machine and its load; everything
-else is reproducible from the seed.
+median time per epoch × ``epochs``), so that method gets about the epochs budget and the others
+what they can do in the same time — but never less than ``MIN_AUTO_BUDGET`` (20 ms): on a busy
+machine one scheduler time slice lasts milliseconds, and a budget of the same size would measure
+the scheduler rather than the methods. Wall-time results depend on the machine and its load;
+everything else is reproducible from the seed.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ __all__ = ["METHODS", "BatchCompareConfig", "run"]
 
 METHODS = ("full batch", "mini-batch", "single-sample")
 MAX_BUDGET_EPOCHS = 100_000
+MIN_AUTO_BUDGET = 0.02
 CURVE_POINTS = 120
 
 
@@ -184,7 +187,8 @@ def run(config: BatchCompareConfig, data: Dataset) -> Outcome:
             runners[method, seed] = _runner(config, X, y, b, seed)
             timing = time_repeated(runners[method, seed].epoch, repeat=config.repeat, warmup=1)
             per_epoch[method, seed] = timing
-    budget = config.time_budget or config.epochs * max(t.median for t in per_epoch.values())
+    slowest = max(t.median for t in per_epoch.values())
+    budget = config.time_budget or max(MIN_AUTO_BUDGET, config.epochs * slowest)
 
     trials, runs = [], []
     for method, b in sizes.items():
@@ -200,7 +204,9 @@ def run(config: BatchCompareConfig, data: Dataset) -> Outcome:
         "batch_sizes": sizes,
         "time_budget_s": budget,
         "time_budget_rule": (
-            "given" if config.time_budget else "epochs × the slowest method's median time per epoch"
+            "given"
+            if config.time_budget
+            else "epochs × the slowest method's median time per epoch, at least 20 ms"
         ),
         "runs": runs,
         "summary": _summaries(runs),
