@@ -19,7 +19,13 @@ FAST = {
     "lr-sweep": {},
     "gd-multifeature": {},
     "minibatch-sgd": {"epochs": "5"},
-    "batch-compare": {"n_samples": "200", "epochs": "3", "repeat": "2", "n_seeds": "2"},
+    "batch-compare": {
+        "n_samples": "200",
+        "epochs": "3",
+        "repeat": "2",
+        "n_seeds": "2",
+        "time_budget": "0.005",
+    },
     "devices": {"n_samples": "400", "epochs": "2", "repeat": "2", "warmup": "1"},
 }
 

@@ -24,6 +24,15 @@ def _mean_of_equal_length(curves: list[np.ndarray]) -> np.ndarray:
     return np.mean([c[:length] for c in curves], axis=0)
 
 
+def _thinned(keep: np.ndarray, most: int = 400) -> np.ndarray:
+    """Indices of at most ``most`` of the kept points, log-spaced (a curve on a log axis)."""
+    kept = np.flatnonzero(keep)
+    if len(kept) <= most:
+        return kept
+    picks = np.unique(np.geomspace(1, len(kept), most).astype(int) - 1)
+    return kept[np.union1d(picks, [len(kept) - 1])]
+
+
 def _step_mean(times: list[np.ndarray], values: list[np.ndarray], grid: np.ndarray) -> np.ndarray:
     """Mean over seeds of each seed's value at its last point at or before each grid time."""
     at = [v[np.searchsorted(t, grid, side="right") - 1] for t, v in zip(times, values, strict=True)]
@@ -46,12 +55,12 @@ def _panels(stored: StoredExperiment, x_key: str | None, prefix: str, xlabel: st
             curves = [run[key] for run in runs]
             xs = [run[x_key] if x_key else np.arange(len(run[key])) for run in runs]
             for x, curve in zip(xs, curves, strict=True):
-                shown = x > 0 if x_key else np.ones(len(x), dtype=bool)
+                shown = _thinned(x > 0 if x_key else np.ones(len(x), dtype=bool))
                 ax.plot(x[shown], curve[shown], color=color, lw=0.6, alpha=0.45)
             if x_key == "time_s":
                 positive = np.concatenate([x[x > 0] for x in xs])
                 end = min(positive.max(), results["time_budget_s"])
-                grid = np.geomspace(min(positive.min(), end), end, 200)
+                grid = np.geomspace(min(positive.min(), end), end, 300)
                 mean = _step_mean(xs, curves, grid)
                 ax.plot(grid, mean, color=color, lw=2.2, label=label)
             else:
