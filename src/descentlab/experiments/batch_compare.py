@@ -38,11 +38,11 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
-from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.experiments.data_config import load_data
+from descentlab.experiments.training_config import TimedTrainingConfig
 from descentlab.linear import fast_backend, get_backend, least_squares
 from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng, initial_weight
-from descentlab.linear.inputs import check_epochs, check_lrate
 from descentlab.measure import PeakMemory, time_call, time_repeated
 from descentlab.store.records import TrialRecord
 from descentlab.validation import check_nonnegative_float, check_positive_float, check_positive_int
@@ -56,7 +56,7 @@ CURVE_POINTS = 120
 
 
 @dataclass(frozen=True)
-class BatchCompareConfig(RegressionDataConfig):
+class BatchCompareConfig(TimedTrainingConfig):
     n_samples: int = 1000
     n_features: int = 10
     batch_size: int = 32
@@ -65,21 +65,15 @@ class BatchCompareConfig(RegressionDataConfig):
     n_seeds: int = 3
     eval_budgets: tuple[float, ...] = (0.1, 1.0, 5.0)
     time_budget: float = 0.0
-    repeat: int = 5
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_positive_int("n_features", self.n_features)
-        check_positive_int("batch_size", self.batch_size)
-        check_lrate(self.lrate)
-        check_epochs(self.epochs)
         check_positive_int("n_seeds", self.n_seeds)
         if not self.eval_budgets:
             raise ValueError("eval_budgets must list at least one budget in epochs, got ()")
         for budget in self.eval_budgets:
             check_positive_float("eval_budget", budget)
         check_nonnegative_float("time_budget", self.time_budget)
-        check_positive_int("repeat", self.repeat)
 
 
 def default_data(config: BatchCompareConfig) -> Dataset:

@@ -25,14 +25,14 @@ import torch
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
-from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.experiments.data_config import load_data
+from descentlab.experiments.training_config import TimedTrainingConfig
 from descentlab.linear.initial import batch_rng, initial_weight
-from descentlab.linear.inputs import check_epochs, check_lrate
 from descentlab.linear.torch_backend import BACKEND as TORCH
 from descentlab.measure import time_repeated
 from descentlab.provenance import device_description
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_choice, check_int, check_positive_int
+from descentlab.validation import check_choice, check_int
 
 __all__ = ["DEVICES", "TOLERANCES", "DevicesConfig", "agreement", "cuda_status", "run"]
 
@@ -44,13 +44,12 @@ the devices sum in different orders, so they agree to rounding, not to the bit."
 
 
 @dataclass(frozen=True)
-class DevicesConfig(RegressionDataConfig):
+class DevicesConfig(TimedTrainingConfig):
     n_samples: int = 5000
     n_features: int = 50
     batch_size: int = 100
     lrate: float = 0.01
     epochs: int = 5
-    repeat: int = 5
     warmup: int = 2
     dtype: str = "float32"
     devices: tuple[str, ...] = DEVICES
@@ -58,11 +57,6 @@ class DevicesConfig(RegressionDataConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_positive_int("n_features", self.n_features)
-        check_positive_int("batch_size", self.batch_size)
-        check_lrate(self.lrate)
-        check_epochs(self.epochs)
-        check_positive_int("repeat", self.repeat)
         check_int("warmup", self.warmup, minimum=0)
         check_choice("dtype", self.dtype, tuple(DTYPES))
         check_int("cpu_threads", self.cpu_threads, minimum=0)
