@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from descentlab.experiments import (
+    batch_compare,
+    devices,
     gd_multifeature,
     gd_onefeature,
     loaders,
@@ -25,11 +27,13 @@ EXPERIMENTS: dict[str, Experiment] = {
         lr_sweep,
         gd_multifeature,
         minibatch_sgd,
+        batch_compare,
         optimizers,
         schedulers,
         minima,
-        lr_find,
         loaders,
+        devices,
+        lr_find,
     )
 }
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from descentlab.plots import (
+    batch_figures,
+    device_figures,
     linear_figures,
     loader_figures,
     lr_find_figures,
@@ -28,6 +30,8 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "minima": minima_figures.minima,
     "lr-find": lr_find_figures.lr_find,
     "loaders": loader_figures.loaders,
+    "batch-compare": batch_figures.batch_compare,
+    "devices": device_figures.devices,
     "train": train_figures.learning_curves,
 }
 
