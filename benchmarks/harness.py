@@ -8,10 +8,13 @@ run, never as absolute times, so a slower or busier machine moves both sides tog
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Benchmark", "Case", "Ratio"]
+from descentlab.measure import Timing, time_repeated
+
+__all__ = ["Benchmark", "Case", "Ratio", "time_side_by_side"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,19 @@ def format_table(benchmarks: list[Benchmark]) -> str:
                 f"{verdict} — {ratio.meaning}"
             )
     return "\n".join(lines)
+
+
+def time_side_by_side(
+    calls: dict[str, Callable[[], Any]], *, repeat: int, warmup: int = 1
+) -> dict[str, Timing]:
+    """Time several calls in alternating rounds (one timed call of each per round, after
+    ``warmup`` untimed calls of each), so that a change in the machine's load during the run
+    reaches every case alike instead of only the ones timed while it lasted."""
+    for fn in calls.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, fn in calls.items():
+            samples[name].extend(time_repeated(fn, repeat=1, warmup=0).samples)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}

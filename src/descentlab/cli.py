@@ -115,8 +115,13 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def _summary_line(report) -> str:
+    from descentlab.experiments import get_experiment
+
     results = report.results
-    if "runs" in results:
+    headline = get_experiment(report.experiment).headline
+    if headline is not None:
+        detail = headline(results)
+    elif "runs" in results:
         parts = []
         for run in results["runs"]:
             if "label" in run:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "check_bool",
     "check_choice",
     "check_finite_array",
     "check_int",
@@ -63,6 +64,13 @@ def _is_real_number(value: Any) -> bool:
 
 def _as_float(value: Any) -> float:
     return float(value.item()) if hasattr(value, "item") else float(value)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``True`` or ``False`` exactly (``1``, ``"yes"`` and NumPy bools are refused)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return value
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:

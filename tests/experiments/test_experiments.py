@@ -21,6 +21,17 @@ FAST = {
     "minibatch-sgd": {"epochs": "5"},
     "optimizers": {"epochs": "3"},
     "schedulers": {"epochs": "3"},
+    "minima": {"n_starts": "7", "steps": "50", "surface_steps": "40"},
+    "lr-find": {"num_steps": "40", "train_epochs": "3"},
+    "loaders": {"n_samples": "200", "repeat": "1", "batch_sizes": "16,64"},
+    "batch-compare": {
+        "n_samples": "200",
+        "epochs": "3",
+        "repeat": "2",
+        "n_seeds": "2",
+        "time_budget": "0.005",
+    },
+    "devices": {"n_samples": "400", "epochs": "2", "repeat": "2", "warmup": "1"},
 }
 
 

@@ -171,6 +171,7 @@ CASES = [
         "task must be 'classify' for dataset 'digits', got 'regress'",
     ),
     (lambda: TrainConfig(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
+    (lambda: TrainConfig(loader="npy"), ValueError, "loader must be one of"),
     (
         lambda: TrainConfig(val_fraction=0.0, patience=3),
         ValueError,

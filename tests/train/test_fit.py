@@ -53,6 +53,27 @@ def test_classifier_separates_separable_data():
     assert len(result.history["val_loss"]) == 15
 
 
+@pytest.mark.parametrize("kind", ["manual", "dataloader", "dataset"])
+def test_every_loader_kind_trains_to_the_same_bits_as_the_fast_one(kind):
+    X, y = _regression(m=50)
+    task = make_task("regress", y)
+    Xt = torch.as_tensor(X, dtype=torch.float32)
+    finals = []
+    for loader_kind in ("fast", kind):
+        loader = make_train_loader(Xt, task.targets(y), 8, seed=3, kind=loader_kind)
+        model = make_model("linear", 3, 1, seed=0)
+        fit(
+            model,
+            build_optimizer(model, "sgd", lrate=0.05),
+            loader,
+            task=task,
+            epochs=3,
+            device="cpu",
+        )
+        finals.append(torch.cat([p.detach().ravel() for p in model.parameters()]))
+    assert torch.equal(finals[0], finals[1])
+
+
 def _run(seed=0, impl="torch", epochs=3):
     X, y = _regression(m=50)
     task = make_task("regress", y)

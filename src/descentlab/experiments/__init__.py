@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from descentlab.experiments import (
+    batch_compare,
+    devices,
     gd_multifeature,
     gd_onefeature,
+    loaders,
+    lr_find,
     lr_sweep,
     minibatch_sgd,
+    minima,
     optimizers,
     schedulers,
 )
@@ -17,7 +22,19 @@ __all__ = ["EXPERIMENTS", "Experiment", "Outcome", "get_experiment"]
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (gd_onefeature, lr_sweep, gd_multifeature, minibatch_sgd, optimizers, schedulers)
+    for module in (
+        gd_onefeature,
+        lr_sweep,
+        gd_multifeature,
+        minibatch_sgd,
+        batch_compare,
+        optimizers,
+        schedulers,
+        minima,
+        loaders,
+        devices,
+        lr_find,
+    )
 }
 
 

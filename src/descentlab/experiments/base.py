@@ -32,7 +32,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment. ``default_data`` builds the built-in data set from the config."""
+    """A registered experiment. ``default_data`` builds the built-in data set from the config.
+
+    ``headline(results)``, when given, is the one-line summary ``descentlab run`` prints; without
+    it the CLI summarises the usual ``runs``/``final_loss`` results itself.
+    """
 
     name: str
     spec: str
@@ -40,6 +44,7 @@ class Experiment:
     config_type: type
     default_data: Callable[[Any], Dataset]
     run: Callable[[Any, Dataset], Outcome]
+    headline: Callable[[dict[str, Any]], str] | None = None
 
 
 def divergence_message(at: int | None, lrate: float, *, unit: str = "epoch") -> str | None:

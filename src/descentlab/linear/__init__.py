@@ -3,6 +3,8 @@
 One module per backend with identical signatures — :mod:`.numpy_backend` (hand-derived gradient)
 and :mod:`.torch_backend` (autograd) — and the functions below, which pick the backend with
 ``backend="numpy" | "torch"`` or, when it is None, from the inputs (any tensor means torch).
+:mod:`.fast_backend` is the NumPy backend run by compiled loops (same signatures, same
+trajectories), and :mod:`.one_pass` the full-batch gradient that reads ``X`` once.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,26 @@ import numpy as np
 from descentlab.linear import inputs
 from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import batch_rng, initial_weight
-from descentlab.linear.loops import run_gd, run_minibatch
+from descentlab.linear.loops import BatchTrajectory, run_gd, run_minibatch
 from descentlab.validation import check_positive_float, check_positive_int, check_seed
 
 Restore = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class MinibatchRun:
+    """Checked, converted arguments of one ``minibatchSGD`` call."""
+
+    X: Any
+    y: Any
+    w0: Any
+    restore: Restore
+    shape: tuple[int, ...] | None
+    batch_size: int
+    epochs: int
+    lrate: float
+    rng: np.random.Generator | None
+    drop_last: bool
 
 
 class LinearBackend(ABC):
@@ -244,6 +261,37 @@ class LinearBackend(ABC):
         [batch order]); ``batch_size = m`` is full-batch GD, ``batch_size = 1`` single-sample SGD.
         The last partial batch is kept unless ``drop_last``.
         """
+        run = self._prepare_minibatch(
+            X, y, batch_size, epochs, lrate, seed, initial_weight, drop_last, shuffle
+        )
+        traj = run_minibatch(
+            self._step_float,
+            self._loss_float,
+            self.take,
+            run.X,
+            run.y,
+            run.w0,
+            run.batch_size,
+            run.epochs,
+            run.lrate,
+            run.rng,
+            run.drop_last,
+        )
+        return self._sgd_history(run, self.stack(traj.weights), traj)
+
+    def _prepare_minibatch(
+        self,
+        X: Any,
+        y: Any,
+        batch_size: int,
+        epochs: int,
+        lrate: float,
+        seed: int,
+        initial_weight: Any,
+        drop_last: bool,
+        shuffle: bool,
+    ) -> MinibatchRun:
+        """Check the arguments of :meth:`minibatchSGD` and convert them for the loop."""
         batch_size = check_positive_int("batch_size", batch_size)
         epochs = inputs.check_epochs(epochs)
         if not isinstance(drop_last, bool):
@@ -255,27 +303,20 @@ class LinearBackend(ABC):
         )
         lrate = inputs.check_lrate(lrate)
         rng = batch_rng(seed) if shuffle else None
-        traj = run_minibatch(
-            self._step_float,
-            self._loss_float,
-            self.take,
-            Xn,
-            yn,
-            w0,
-            batch_size,
-            epochs,
-            lrate,
-            rng,
-            drop_last,
-        )
-        weights = self._reshape_history(self.stack(traj.weights), shape)
+        return MinibatchRun(Xn, yn, w0, restore, shape, batch_size, epochs, lrate, rng, drop_last)
+
+    def _sgd_history(
+        self, run: MinibatchRun, stacked: Any, traj: BatchTrajectory, *, record_every: int = 1
+    ) -> SGDHistory:
+        """The caller-facing history from a loop's trajectory and its stacked weights."""
         return SGDHistory(
-            weights=restore(weights),
-            batch_losses=restore(self.vector(traj.batch_losses, Xn)),
-            epoch_losses=restore(self.vector(traj.epoch_losses, Xn)),
+            weights=run.restore(self._reshape_history(stacked, run.shape)),
+            batch_losses=run.restore(self.vector(traj.batch_losses, run.X)),
+            epoch_losses=run.restore(self.vector(traj.epoch_losses, run.X)),
             steps_per_epoch=traj.steps_per_epoch,
             status=traj.status,  # type: ignore[arg-type]
             diverged_at=traj.diverged_at,
+            record_every=record_every,
         )
 
     def least_squares(self, X: Any, y: Any) -> Any:

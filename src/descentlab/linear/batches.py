@@ -13,7 +13,7 @@ import numpy as np
 
 from descentlab.validation import check_positive_int
 
-__all__ = ["batch_indices", "minibatches", "n_batches"]
+__all__ = ["batch_indices", "epoch_order", "minibatches", "n_batches"]
 
 
 def n_batches(n_samples: int, batch_size: int, *, drop_last: bool = False) -> int:
@@ -23,21 +23,19 @@ def n_batches(n_samples: int, batch_size: int, *, drop_last: bool = False) -> in
     return n_samples // batch_size if drop_last else -(-n_samples // batch_size)
 
 
-def batch_indices(
+def epoch_order(
     n_samples: int,
     batch_size: int,
     *,
     rng: np.random.Generator | None,
     drop_last: bool = False,
-) -> Iterator[np.ndarray]:
-    """Yield one epoch of index arrays.
+) -> tuple[np.ndarray, int]:
+    """One epoch's row order and its number of batches.
 
-    The order is ``rng.permutation(n_samples)``, or ``0..m-1`` when ``rng`` is None. The last,
-    partial batch is kept unless ``drop_last``. An epoch with no batch at all is an error.
-
-    >>> rng = np.random.default_rng(0)
-    >>> [len(b) for b in batch_indices(100, 30, rng=rng)]
-    [30, 30, 30, 10]
+    The order is ``rng.permutation(n_samples)``, or ``0..m-1`` when ``rng`` is None; batch ``k``
+    is ``order[k*b:(k+1)*b]``. An epoch with no batch at all is an error. Every loop (the
+    reference one and the compiled fast path) draws its orders here, so equal seeds give equal
+    batches (NOTE [batch order]).
     """
     count = n_batches(n_samples, batch_size, drop_last=drop_last)
     if count == 0:
@@ -48,6 +46,25 @@ def batch_indices(
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
     order = np.arange(n_samples) if rng is None else rng.permutation(n_samples)
+    return order, count
+
+
+def batch_indices(
+    n_samples: int,
+    batch_size: int,
+    *,
+    rng: np.random.Generator | None,
+    drop_last: bool = False,
+) -> Iterator[np.ndarray]:
+    """Yield one epoch of index arrays (see :func:`epoch_order`).
+
+    The last, partial batch is kept unless ``drop_last``.
+
+    >>> rng = np.random.default_rng(0)
+    >>> [len(b) for b in batch_indices(100, 30, rng=rng)]
+    [30, 30, 30, 10]
+    """
+    order, count = epoch_order(n_samples, batch_size, rng=rng, drop_last=drop_last)
     for start in range(0, count * batch_size, batch_size):
         yield order[start : start + batch_size]
 

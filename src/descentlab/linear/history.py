@@ -45,6 +45,9 @@ class SGDHistory:
     ``batch_losses[s]`` is the MSE of batch ``s`` at the weight it was drawn for (before its
     update); ``epoch_losses[e]`` is the full-data MSE after ``e`` epochs. ``steps_per_epoch``
     counts batches per epoch, the last partial one included unless it was dropped.
+    ``record_every`` is 1 when every update was recorded; a loop that kept only the weight at
+    each epoch's end sets it to ``steps_per_epoch``: ``weights[k]`` is then the weight after
+    ``k * record_every`` updates.
     """
 
     weights: Any
@@ -53,6 +56,7 @@ class SGDHistory:
     steps_per_epoch: int
     status: Status
     diverged_at: int | None = None
+    record_every: int = 1
 
     @property
     def steps(self) -> int:

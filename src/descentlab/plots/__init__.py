@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from descentlab.plots import linear_figures, optim_figures, train_figures
+from descentlab.plots import (
+    batch_figures,
+    device_figures,
+    linear_figures,
+    loader_figures,
+    lr_find_figures,
+    minima_figures,
+    optim_figures,
+    train_figures,
+)
 from descentlab.plots.figure_files import FigureFile, save_figure
 from descentlab.store.records import StoredExperiment
 
@@ -18,6 +27,11 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "minibatch-sgd": linear_figures.minibatch_sgd,
     "optimizers": optim_figures.optimizers,
     "schedulers": optim_figures.schedulers,
+    "minima": minima_figures.minima,
+    "lr-find": lr_find_figures.lr_find,
+    "loaders": loader_figures.loaders,
+    "batch-compare": batch_figures.batch_compare,
+    "devices": device_figures.devices,
     "train": train_figures.learning_curves,
 }
 

@@ -47,6 +47,7 @@ def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentPars
     add("--schedule-set", action="append", default=[], metavar="KEY=VALUE",
         help="scheduler argument, e.g. --schedule-set gamma=0.5 (repeatable)")  # fmt: skip
     add("--batch-size", type=int, default=64, help="mini-batch size (default 64)")
+    add("--loader", default="fast", help="fast, manual, dataloader or dataset (default fast)")
     add("--epochs", type=int, default=20, help="epochs (default 20)")
     add("--val-fraction", type=float, default=0.2, help="held-out fraction in [0, 1) (0.2)")
     add("--seed", type=int, default=0, help="seed of the split, initial weights and batch order")
@@ -86,6 +87,7 @@ def config_from_args(args: argparse.Namespace):
         schedule=args.schedule or "",
         schedule_options=tuple(parse_options(args.schedule_set, "--schedule-set").items()),
         batch_size=args.batch_size,
+        loader=args.loader,
         epochs=args.epochs,
         val_fraction=args.val_fraction,
         seed=args.seed,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from descentlab.data.catalog import DATASETS, dataset_task
+from descentlab.loading import IN_MEMORY_KINDS
 from descentlab.models import ACTIVATIONS, MODELS, check_layers
 from descentlab.optim import OPTIMIZERS
 from descentlab.train.devices import DEVICES
@@ -60,6 +61,7 @@ class TrainConfig:
     schedule: str = ""
     schedule_options: tuple[tuple[str, Any], ...] = ()
     batch_size: int = 64
+    loader: str = "fast"
     epochs: int = 20
     val_fraction: float = 0.2
     seed: int = 0
@@ -113,6 +115,7 @@ class TrainConfig:
         _check_options("optimizer_options", self.optimizer_options)
         _check_options("schedule_options", self.schedule_options)
         check_positive_int("batch_size", self.batch_size)
+        check_choice("loader", self.loader, IN_MEMORY_KINDS)
         check_positive_int("epochs", self.epochs)
         check_probability("val_fraction", self.val_fraction)
         check_seed("seed", self.seed)

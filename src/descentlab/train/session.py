@@ -142,7 +142,9 @@ def run_training(
         seed=model_seed,
     )
     X_train = torch.as_tensor(train.X, dtype=torch.float32)
-    loader = make_train_loader(X_train, task.targets(train.y), config.batch_size, seed=loader_seed)
+    loader = make_train_loader(
+        X_train, task.targets(train.y), config.batch_size, seed=loader_seed, kind=config.loader
+    )
     val_data = None
     if val is not None:
         val_data = (torch.as_tensor(val.X, dtype=torch.float32), task.targets(val.y))
