@@ -34,7 +34,7 @@ def test_lr_find_defaults(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "needle"),
     [
-        ({"model": "mlp"}, "model must be one of 'linear', got 'mlp'"),
+        ({"model": "cnn"}, "model must be one of 'linear', 'mlp', got 'cnn'"),
         ({"backend": "numpy"}, "backend must be one of 'torch', got 'numpy'"),
         ({"min_lr": "1", "max_lr": "0.1"}, r"max_lr must be greater than min_lr \(1.0\), got 0.1"),
         ({"num_steps": "1"}, "num_steps must be an integer >= 2, got 1"),

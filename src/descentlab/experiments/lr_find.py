@@ -2,11 +2,13 @@
 
 Features and targets are standardised (the shared linear problem of the optimizer experiments),
 so the loss starts near 1 whatever the data's units (SPEC §6: no optimizer judged on unscaled
-targets). ``model`` takes the values of ``linear_problem.MODELS``; an MLP joins with the
-trainer. The linear model is ``torch.nn.Linear(n, 1, bias=False)`` in float64, started from the
-project's seeded initial weights; after the range test (which restores it) the same model is
-trained at the suggested rate to show that the suggestion works, and the stability bound
-2/λmax of plain GD on this quadratic is reported beside it.
+targets). ``model`` is ``linear`` or ``mlp``. The linear model is
+``torch.nn.Linear(n, 1, bias=False)`` in float64, started from the project's seeded initial
+weights; the MLP is ``make_model("mlp", n, 1, layers=…, activation=…, seed=seed)`` in float64.
+After the range test (which restores the model and the optimizer) the same model is trained at
+the suggested rate to show that the suggestion works. For the linear model the stability bound
+2/λmax of plain GD on this quadratic is reported beside it; an MLP's loss is no quadratic, so
+it has none, and the least-squares MSE is then the line a linear model cannot get under.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import torch
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
-from descentlab.experiments.linear_problem import MODELS, linear_problem
+from descentlab.experiments.linear_problem import linear_problem
+from descentlab.experiments.mlp_problem import check_network
 from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.stability import stability_bound
 from descentlab.lrfind import lr_range_test
 from descentlab.lrfind.curve import exponential_ramp
+from descentlab.models import make_model
 from descentlab.optim import OPTIMIZERS
 from descentlab.optim.torch_adapter import make_torch_optimizer
 from descentlab.store.records import TrialRecord
@@ -37,11 +41,17 @@ from descentlab.validation import (
     check_probability,
 )
 
+MODELS = ("linear", "mlp")
+
 
 @dataclass(frozen=True)
 class LRFindConfig(RegressionDataConfig):
+    """``layers`` (hidden widths) and ``activation`` shape the network of ``model=mlp``."""
+
     backend: str = "torch"
     model: str = "linear"
+    layers: tuple[int, ...] = (32, 16)
+    activation: str = "tanh"
     n_features: int = 4
     device: str = "cpu"
     optimizer: str = "sgd"
@@ -57,6 +67,8 @@ class LRFindConfig(RegressionDataConfig):
         super().__post_init__()
         check_choice("backend", self.backend, ("torch",))
         check_choice("model", self.model, MODELS)
+        if self.model == "mlp":
+            check_network(self.layers, self.activation)
         check_positive_int("n_features", self.n_features)
         check_choice("device", self.device, ("cpu", "cuda"))
         check_choice("optimizer", self.optimizer, list(OPTIMIZERS))
@@ -104,6 +116,20 @@ def _linear_model(n_features: int, seed: int, device: torch.device) -> torch.nn.
     return model
 
 
+def _model(config: LRFindConfig, device: torch.device) -> torch.nn.Module:
+    if config.model == "linear":
+        return _linear_model(config.n_features, config.seed, device)
+    network = make_model(
+        "mlp",
+        config.n_features,
+        1,
+        layers=config.layers,
+        activation=config.activation,
+        seed=config.seed,
+    )
+    return network.to(device=device, dtype=torch.float64)
+
+
 def _train(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
@@ -133,9 +159,9 @@ def run(config: LRFindConfig, data: Dataset) -> Outcome:
     device = _device(config.device)
     problem = linear_problem(data)  # features and targets standardised (NOTE [fair comparison])
     optimum_loss = problem.optimum_loss
-    bound = stability_bound(problem.X)
+    bound = stability_bound(problem.X) if config.model == "linear" else None
     batches = ShuffledBatches(problem.X, problem.y, config.batch_size, config.seed, config.device)
-    model = _linear_model(config.n_features, config.seed, device)
+    model = _model(config, device)
     optimizer = make_torch_optimizer(config.optimizer, model.parameters(), lr=config.min_lr)
     found = lr_range_test(
         model,
@@ -190,6 +216,11 @@ def run(config: LRFindConfig, data: Dataset) -> Outcome:
     results = {
         **found.as_json(),
         "model": config.model,
+        **(
+            {"network": {"layers": list(config.layers), "activation": config.activation}}
+            if config.model == "mlp"
+            else {}
+        ),
         "optimizer": config.optimizer,
         "stability_bound": bound,
         "optimum_loss": optimum_loss,
@@ -214,7 +245,7 @@ def headline(results: dict) -> str:
 EXPERIMENT = Experiment(
     name="lr-find",
     spec="§2.12",
-    summary="Learning-rate range test on the linear model: loss vs rate and a suggested rate.",
+    summary="Learning-rate range test on the linear model or an MLP: loss vs rate, suggested rate.",
     config_type=LRFindConfig,
     default_data=default_data,
     run=run,

@@ -29,12 +29,19 @@ from descentlab.experiments.linear_problem import Descent
 from descentlab.linear import least_squares
 from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng
-from descentlab.models import make_model
+from descentlab.models import ACTIVATIONS, check_layers, make_model
 from descentlab.train.tasks import mean_squared_error
+from descentlab.validation import check_choice
 
-__all__ = ["MLPProblem", "descend_mlp", "mlp_problem"]
+__all__ = ["MLPProblem", "check_network", "descend_mlp", "mlp_problem"]
 
 OptimizerBuilder = Callable[[Iterator[torch.nn.Parameter]], torch.optim.Optimizer]
+
+
+def check_network(layers: Sequence[int], activation: str) -> None:
+    """Check an experiment's ``layers`` (hidden widths, at least one) and ``activation``."""
+    check_layers("mlp", layers)
+    check_choice("activation", activation, list(ACTIVATIONS))
 
 
 @dataclass(frozen=True)

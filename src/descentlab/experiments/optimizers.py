@@ -26,7 +26,7 @@ from descentlab.experiments.linear_problem import (
 )
 from descentlab.experiments.run_specs import RunSpec, parse_spec, parse_specs
 from descentlab.optim import OPTIMIZERS, hyperparameters, make_optimizer
-from descentlab.validation import check_choice, check_nonnegative_float, check_probability
+from descentlab.validation import check_nonnegative_float, check_probability
 
 __all__ = ["OptimizersConfig", "optimizer_spec", "optimizer_specs", "run"]
 
@@ -70,10 +70,9 @@ class OptimizersConfig(LinearProblemConfig):
         super().__post_init__()
         optimizer_specs(self.optimizers)
         if self.model == "mlp":
-            from descentlab.models import ACTIVATIONS, check_layers
+            from descentlab.experiments.mlp_problem import check_network
 
-            check_layers("mlp", self.layers)
-            check_choice("activation", self.activation, list(ACTIVATIONS))
+            check_network(self.layers, self.activation)
             if check_probability("val_fraction", self.val_fraction) >= 1:
                 raise ValueError(
                     f"val_fraction must be a number in [0, 1), got {self.val_fraction}"

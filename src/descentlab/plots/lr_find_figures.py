@@ -48,7 +48,10 @@ def lr_find(stored: StoredExperiment) -> list:
         history = stored.trial_metrics(training)["loss"]
         right = axes[1]
         right.plot(np.arange(len(history)), history, color="tab:green", label="full-data MSE")
-        right.axhline(results["optimum_loss"], color="gold", ls="--", label="least-squares MSE")
+        reference = "least-squares MSE" + (
+            " of a linear model" if results["model"] == "mlp" else ""
+        )
+        right.axhline(results["optimum_loss"], color="gold", ls="--", label=reference)
         right.set_yscale("log")
         right.set_xlabel("epoch")
         right.set_ylabel("MSE (log scale)")
