@@ -1,12 +1,23 @@
-"""The lr-find experiment (SPEC §2.12) on the linear model."""
+"""The lr-find experiment (SPEC §2.12) on the linear model and on an MLP."""
 
 from __future__ import annotations
 
+import copy
 import json
+import shutil
+import subprocess
+import sys
 
+import numpy as np
 import pytest
+import torch
 
+from descentlab.experiments import lr_find
+from descentlab.experiments.linear_problem import linear_problem
 from descentlab.experiments.runner import resolve_config, run_experiment
+from descentlab.lrfind import lr_range_test
+from descentlab.models import make_model
+from descentlab.optim.torch_adapter import make_torch_optimizer
 
 
 def test_lr_find_defaults(tmp_path):
@@ -47,3 +58,82 @@ def test_lr_find_defaults(tmp_path):
 def test_bad_config(overrides, needle):
     with pytest.raises(ValueError, match=needle):
         resolve_config("lr-find", overrides)
+
+
+MLP = {"model": "mlp", "train_epochs": "10"}
+
+
+def test_lr_find_on_an_mlp_trains_stably_at_the_suggested_rate():
+    config = resolve_config("lr-find", MLP)
+    outcome = lr_find.run(config, lr_find.default_data(config))
+    r = outcome.results
+    assert r["model"] == "mlp" and r["network"] == {"layers": [32, 16], "activation": "tanh"}
+    assert r["stability_bound"] is None  # an MLP's loss is no quadratic
+    assert r["suggested_lrate"] is not None and config.min_lr < r["suggested_lrate"]
+    assert r["suggested_lrate"] < r["lrates"][-1]
+    history = outcome.trials[1].metrics["loss"]
+    assert r["training"]["status"] == "finished" and len(history) == 11
+    assert np.all(np.isfinite(history)) and history[-1] < 0.2 * history[0]
+    assert np.all(np.diff(history) < 0.05 * history[0])  # no jump back up
+    # the range test restored the network: training starts from the seeded one's loss
+    problem = linear_problem(lr_find.default_data(config))
+    seeded = make_model("mlp", 4, layers=(32, 16), activation="tanh", seed=0).double()
+    with torch.no_grad():
+        start = torch.nn.functional.mse_loss(
+            seeded(torch.from_numpy(problem.X)), torch.from_numpy(problem.y)
+        )
+    assert history[0] == pytest.approx(float(start), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_range_test_restores_an_mlp_and_its_optimizer(name):
+    """After a few real steps (so the optimizer has state), the test leaves both as they were."""
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(64, 4, generator=generator, dtype=torch.float64)
+    y = torch.sin(X[:, :1]) + X[:, 1:2] ** 2
+    model = make_model("mlp", 4, layers=(16, 8), activation="relu", seed=1).double()
+    optimizer = make_torch_optimizer(name, model.parameters(), lr=0.01)
+    loss_fn = torch.nn.MSELoss()
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+    before = copy.deepcopy(model.state_dict())
+    state_before = copy.deepcopy(optimizer.state_dict())
+    grads = [p.grad.clone() for p in model.parameters()]
+    model.eval()
+    found = lr_range_test(model, optimizer, loss_fn, [(X[:32], y[:32]), (X[32:], y[32:])])
+    assert found.suggested_lrate is not None and len(found.lrates) > 10
+    assert not model.training
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    for p, grad in zip(model.parameters(), grads, strict=True):
+        assert torch.equal(p.grad, grad)
+    state_after = optimizer.state_dict()
+    assert state_after["param_groups"] == state_before["param_groups"]
+    for index, buffers in state_before["state"].items():
+        for key, value in buffers.items():
+            assert torch.equal(torch.as_tensor(state_after["state"][index][key]), value), key
+
+
+def test_lr_find_mlp_bad_layers():
+    with pytest.raises(ValueError, match="layers entry must be a positive integer, got 0"):
+        resolve_config("lr-find", {"model": "mlp", "layers": "8,0"})
+    with pytest.raises(ValueError, match=r"activation must be one of 'relu', .*got 'swish'"):
+        resolve_config("lr-find", {"model": "mlp", "activation": "swish"})
+
+
+def test_cli_lr_find_mlp(tmp_path):
+    exe = shutil.which("descentlab")
+    command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
+    settings = ["--set", "model=mlp", "--set", "num_steps=40", "--set", "train_epochs=3"]
+    done = subprocess.run(
+        [*command, "run", "lr-find", *settings, "--json", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["results"]["model"] == "mlp" and payload["status"] == "finished"
+    assert [f["name"] for f in payload["figures"]] == ["lr-find"]
