@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,6 +15,8 @@ from descentlab.experiments.runner import resolve_config, run_experiment
 from descentlab.lrfind import lr_range_test
 from descentlab.models import make_model
 from descentlab.optim.torch_adapter import make_torch_optimizer
+
+from .cli_runs import run_json
 
 
 def test_lr_find_defaults(tmp_path):
@@ -124,16 +123,7 @@ def test_lr_find_mlp_bad_layers():
 
 
 def test_cli_lr_find_mlp(tmp_path):
-    exe = shutil.which("descentlab")
-    command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
     settings = ["--set", "model=mlp", "--set", "num_steps=40", "--set", "train_epochs=3"]
-    done = subprocess.run(
-        [*command, "run", "lr-find", *settings, "--json", "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
+    payload = run_json("lr-find", *settings, "--out", str(tmp_path / "o"))
     assert payload["results"]["model"] == "mlp" and payload["status"] == "finished"
     assert [f["name"] for f in payload["figures"]] == ["lr-find"]

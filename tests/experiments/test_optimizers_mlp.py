@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -19,6 +15,8 @@ from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng
 from descentlab.models import make_model
 from descentlab.optim.torch_adapter import make_torch_optimizer
+
+from .cli_runs import run_json
 
 CONFIG = OptimizersConfig(model="mlp")
 SHORT = dataclasses.replace(CONFIG, epochs=4)
@@ -158,18 +156,8 @@ def test_bad_config_values(overrides, error, message):
 
 
 def test_cli_run_writes_json_and_figures(tmp_path):
-    exe = shutil.which("descentlab")
-    command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
-    out = tmp_path / "out"
     settings = ["--set", "model=mlp", "--set", "epochs=2", "--set", "optimizers=sgd,adam:lr=0.01"]
-    done = subprocess.run(
-        [*command, "run", "optimizers", *settings, "--json", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
+    payload = run_json("optimizers", *settings, "--out", str(tmp_path / "out"))
     results = payload["results"]
     assert payload["status"] == "finished" and results["model"] == "mlp"
     for run_ in results["runs"]:
