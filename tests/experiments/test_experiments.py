@@ -156,3 +156,20 @@ def test_output_folder_rules(tmp_path):
     a_file.write_text("x")
     with pytest.raises(ValueError, match=r"out must be a folder, got .* \(an existing file\)"):
         run_experiment("gd-onefeature", out=a_file)
+
+
+def test_stored_device_follows_the_config(monkeypatch):
+    import torch
+
+    from descentlab.experiments.devices import DevicesConfig
+    from descentlab.experiments.gd_onefeature import GDOneFeatureConfig
+    from descentlab.experiments.runner import run_devices
+
+    assert run_devices(GDOneFeatureConfig()).startswith("cpu (")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert run_devices(DevicesConfig()).startswith("cpu (")
+    assert ";" not in run_devices(DevicesConfig())
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: "Test GPU")
+    both = run_devices(DevicesConfig())
+    assert both.startswith("cpu (") and both.endswith("; cuda (Test GPU)")

@@ -15,7 +15,7 @@ from descentlab.provenance import device_description, library_versions
 from descentlab.store import ResultsStore
 from descentlab.store.jsonsafe import dumps, plain
 
-__all__ = ["RunReport", "resolve_config", "run_experiment"]
+__all__ = ["RunReport", "resolve_config", "run_devices", "run_experiment"]
 
 STORE_NAME = "runs.sqlite"
 
@@ -52,6 +52,20 @@ def resolve_config(name: str, overrides: dict[str, Any]) -> Any:
     return apply_overrides(experiment.config_type(), overrides)
 
 
+def run_devices(config: Any) -> str:
+    """The device description stored with a run: the config's ``device`` (or each of its
+    ``devices``) when it has one, else the CPU. A CUDA device that is not there is left out (the
+    experiment itself refuses or reports it)."""
+    names = getattr(config, "devices", None) or (getattr(config, "device", "cpu"),)
+    if "auto" in names or any(str(name).startswith("cuda") for name in names):
+        import torch
+
+        available = torch.cuda.is_available()
+        names = [("cuda" if available else "cpu") if n == "auto" else n for n in names]
+        names = [n for n in names if available or not str(n).startswith("cuda")] or ["cpu"]
+    return "; ".join(device_description(str(name)) for name in dict.fromkeys(names))
+
+
 def run_experiment(
     name: str,
     *,
@@ -71,7 +85,7 @@ def run_experiment(
     folder.mkdir(exist_ok=True)
     data = experiment.default_data(config)
     resolved = {**dataclasses.asdict(config), "dataset": data.describe()}
-    device = device_description("cpu")
+    device = run_devices(config)
     with ResultsStore(store_path or root / STORE_NAME) as store:
         run_id = store.begin_run(
             name, config=resolved, seed=config.seed, versions=library_versions(), device=device
