@@ -42,6 +42,17 @@ def test_train_json_store_and_figure(tmp_path):
     assert f"{payload['run_ids'][0]:>4}  train" in listing.stdout and "finished" in listing.stdout
 
 
+def test_diverged_run_explains_itself_and_exits_0(tmp_path):
+    done = cli(
+        "train", "--model", "linear", "--dataset", "regression", "--optimizer", "sgd",
+        "--lrate", "50", "--epochs", "3", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "training loss became inf at epoch 1" in done.stderr and "with lrate 50" in done.stderr
+    assert "lower the learning rate" in done.stderr
+    assert "train (run 1, diverged, 1 epochs): train loss not finite" in done.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

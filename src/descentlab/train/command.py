@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -99,7 +100,11 @@ def config_from_args(args: argparse.Namespace):
 
 def _summary(report) -> str:
     final = report.results["final"]
-    parts = [f"train loss {final.get('train_loss', float('nan')):.4g}"]
+    train_loss = final.get("train_loss", float("nan"))
+    if report.status == "diverged" and not math.isfinite(train_loss):
+        parts = ["train loss not finite in the last epoch"]
+    else:
+        parts = [f"train loss {train_loss:.4g}"]
     if "val_loss" in final:
         parts.append(f"validation loss {final['val_loss']:.4g}")
     if "val_accuracy" in final:
