@@ -53,6 +53,7 @@ class LRFindConfig(RegressionDataConfig):
     layers: tuple[int, ...] = (32, 16)
     activation: str = "tanh"
     n_features: int = 4
+    """Width of the built-in data; a ``data`` file brings its own feature count."""
     device: str = "cpu"
     optimizer: str = "sgd"
     batch_size: int = 20
@@ -116,12 +117,12 @@ def _linear_model(n_features: int, seed: int, device: torch.device) -> torch.nn.
     return model
 
 
-def _model(config: LRFindConfig, device: torch.device) -> torch.nn.Module:
+def _model(config: LRFindConfig, n_features: int, device: torch.device) -> torch.nn.Module:
     if config.model == "linear":
-        return _linear_model(config.n_features, config.seed, device)
+        return _linear_model(n_features, config.seed, device)
     network = make_model(
         "mlp",
-        config.n_features,
+        n_features,
         1,
         layers=config.layers,
         activation=config.activation,
@@ -155,13 +156,12 @@ def _train(
 
 
 def run(config: LRFindConfig, data: Dataset) -> Outcome:
-    data.require_features(config.n_features, "lr-find")
     device = _device(config.device)
     problem = linear_problem(data)  # features and targets standardised (NOTE [fair comparison])
     optimum_loss = problem.optimum_loss
     bound = stability_bound(problem.X) if config.model == "linear" else None
     batches = ShuffledBatches(problem.X, problem.y, config.batch_size, config.seed, config.device)
-    model = _model(config, device)
+    model = _model(config, problem.X.shape[1], device)  # a user's file brings its own width
     optimizer = make_torch_optimizer(config.optimizer, model.parameters(), lr=config.min_lr)
     found = lr_range_test(
         model,
