@@ -143,6 +143,11 @@ def test_momentum_optimizer_and_custom_schedules(tmp_path):
 BAD = [
     ({"schedulers": "cosinus"}, r"schedulers\[0\] name must be one of 'constant', .*'cosinus'"),
     ({"schedulers": "step:gamma=-1"}, r"gamma must be .*, got -1.0 \(in schedulers\[0\]"),
+    (
+        {"schedulers": "step:gamma=2"},
+        r"gamma must be a number in \(0, 1\] \(a decay factor\), got 2.0 \(in schedulers\[0\]",
+    ),
+    ({"schedulers": "exponential:gamma=1.5"}, r"gamma must be a number in \(0, 1\] .*, got 1.5"),
     ({"schedulers": "cosine:T_max=0"}, r"T_max must be a positive integer, got 0"),
     ({"schedulers": "plateau:factor=1"}, r"factor must be a number in \[0, 1\), got 1.0"),
     ({"schedulers": "plateau:threshold_mode=up"}, r"threshold_mode must be one of 'rel', 'abs'"),

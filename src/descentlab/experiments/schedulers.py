@@ -125,7 +125,12 @@ def build_schedule(name: str, hyper: dict[str, Any], total: int) -> Any:
         "linear": LinearLR,
         "one_cycle": OneCycleLR,
     }
-    return kinds[name](**hyper)
+    schedule = kinds[name](**hyper)
+    if name in ("step", "exponential") and hyper["gamma"] > 1:  # the lab compares decays
+        raise ValueError(
+            f"gamma must be a number in (0, 1] (a decay factor), got {hyper['gamma']!r}"
+        )
+    return schedule
 
 
 def schedule_specs(texts: tuple[str, ...], lr: float, total: int) -> list[tuple[RunSpec, dict]]:
