@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -29,4 +30,16 @@ def test_lr_find_takes_a_file_of_any_width(tmp_path, three_feature_csv, model):
     report = run_experiment("lr-find", out=tmp_path / "out", overrides=overrides)
     assert report.config["dataset"]["n_features"] == 3
     assert len(report.results["lrates"]) <= 20
+    json.dumps(report.as_json(), allow_nan=False)
+
+
+@pytest.mark.slow
+def test_a_diverging_batch_compare_warns_nothing(tmp_path):
+    """Every method diverging (inf losses) is reported as diverged, without a RuntimeWarning from
+    the seed statistics or the log-scale figures leaking to the user's terminal."""
+    overrides = {"lrate": "100", "n_seeds": "1", "n_samples": "200", "epochs": "3"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        report = run_experiment("batch-compare", out=tmp_path, overrides=overrides)
+    assert report.messages
     json.dumps(report.as_json(), allow_nan=False)

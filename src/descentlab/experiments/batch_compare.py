@@ -139,12 +139,13 @@ def _at_most(values: np.ndarray, budget: float) -> int:
 
 def _stats(values: list[float]) -> dict[str, float]:
     array = np.asarray(values, dtype=np.float64)
-    return {
-        "mean": float(array.mean()),
-        "std": float(array.std()),
-        "min": float(array.min()),
-        "max": float(array.max()),
-    }
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged seed's inf gives std nan
+        return {
+            "mean": float(array.mean()),
+            "std": float(array.std()),
+            "min": float(array.min()),
+            "max": float(array.max()),
+        }
 
 
 def _trajectory(config: BatchCompareConfig, X: np.ndarray, y: np.ndarray, b: int, seed: int):

@@ -39,6 +39,14 @@ def _step_mean(times: list[np.ndarray], values: list[np.ndarray], grid: np.ndarr
     return np.mean(at, axis=0)
 
 
+def _on_log_axis(values: np.ndarray) -> np.ndarray:
+    """``values`` with what a log axis cannot draw (non-finite, <= 0, or so large that the
+    axis limits overflow, as a diverged run's last losses are) turned into gaps (NaN)."""
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(values) & (values > 0) & (values < 1e100), values, np.nan)
+
+
 def _label_method(method: str, batch_sizes: dict[str, int]) -> str:
     return f"{method} (b={batch_sizes[method]})"
 
@@ -52,7 +60,7 @@ def _panels(stored: StoredExperiment, x_key: str | None, prefix: str, xlabel: st
         for method, runs in groups.items():
             color = METHOD_COLORS.get(method, "tab:gray")
             label = _label_method(method, results["batch_sizes"])
-            curves = [run[key] for run in runs]
+            curves = [_on_log_axis(run[key]) for run in runs]
             xs = [run[x_key] if x_key else np.arange(len(run[key])) for run in runs]
             for x, curve in zip(xs, curves, strict=True):
                 shown = _thinned(x > 0 if x_key else np.ones(len(x), dtype=bool))
