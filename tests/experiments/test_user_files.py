@@ -43,3 +43,12 @@ def test_a_diverging_batch_compare_warns_nothing(tmp_path):
         report = run_experiment("batch-compare", out=tmp_path, overrides=overrides)
     assert report.messages
     json.dumps(report.as_json(), allow_nan=False)
+
+
+@pytest.mark.parametrize("name", ["optimizers", "schedulers", "lr-find"])
+def test_a_one_row_file_is_refused(tmp_path, name):
+    path = tmp_path / "one.csv"
+    path.write_text("a,b,y\n0.5,1.5,2.0\n")
+    overrides = {"data": str(path), "target": "y"}
+    with pytest.raises(ValueError, match="data must have at least 2 samples, got 1"):
+        run_experiment(name, out=tmp_path / "out", overrides=overrides)

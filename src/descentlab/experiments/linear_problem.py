@@ -126,6 +126,8 @@ class LinearProblem:
 
 def linear_problem(data: Dataset) -> LinearProblem:
     """Standardise features and targets (NOTE [fair comparison]) and solve least squares."""
+    if len(data.y) < 2:  # one sample standardises to all zeros: nothing left to fit
+        raise ValueError(f"data must have at least 2 samples, got {len(data.y)}")
     X, _ = standardize(np.asarray(data.X, dtype=np.float64))
     y, scaling = standardize(np.asarray(data.y, dtype=np.float64).reshape(-1, 1))
     optimum = least_squares(X, y, backend="numpy")
