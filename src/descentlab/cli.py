@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     plot = runs_sub.add_parser("plot", help="redraw a run's figures from the store")
     plot.add_argument("id", type=int)
     plot.add_argument("--to", help="folder for the figures (default OUT/redraw-ID)")
+    for command in (show, export, plot):  # also accepted after the subcommand
+        command.add_argument("--out", default=argparse.SUPPRESS, help="as for `runs --out`")
+        command.add_argument("--store", default=argparse.SUPPRESS, help="as for `runs --store`")
 
     from descentlab.grade.command import add_cases_parser, add_check_parser
     from descentlab.train.command import add_train_parser

@@ -76,6 +76,10 @@ def test_run_json_and_runs_commands(tmp_path):
     assert again.returncode == 2 and "must not exist yet" in again.stderr
     redraw = cli("runs", "--out", str(out), "plot", run_id, "--to", str(tmp_path / "re"))
     assert redraw.returncode == 0 and (tmp_path / "re" / "gd-onefeature.svg").is_file()
+    after = cli("runs", "show", run_id, "--out", str(out))  # --out after the subcommand too
+    assert after.returncode == 0 and after.stdout == show.stdout
+    elsewhere = cli("runs", "show", run_id, "--out", str(tmp_path / "empty"))
+    assert elsewhere.returncode == 2 and len(elsewhere.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
