@@ -173,3 +173,10 @@ def test_stored_device_follows_the_config(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: "Test GPU")
     both = run_devices(DevicesConfig())
     assert both.startswith("cpu (") and both.endswith("; cuda (Test GPU)")
+
+
+@pytest.mark.parametrize("name", ["devices", "loaders", "lr-find"])
+def test_torch_only_experiments_store_torch_and_refuse_numpy(name):
+    assert resolve_config(name, {}).backend == "torch"
+    with pytest.raises(ValueError, match="backend must be one of 'torch', got 'numpy'"):
+        resolve_config(name, {"backend": "numpy"})

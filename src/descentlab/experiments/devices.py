@@ -45,6 +45,7 @@ the devices sum in different orders, so they agree to rounding, not to the bit."
 
 @dataclass(frozen=True)
 class DevicesConfig(TimedTrainingConfig):
+    backend: str = "torch"  # it times torch code; the numpy backend does not apply
     n_samples: int = 5000
     n_features: int = 50
     batch_size: int = 100
@@ -57,6 +58,7 @@ class DevicesConfig(TimedTrainingConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_choice("backend", self.backend, ("torch",))
         check_int("warmup", self.warmup, minimum=0)
         check_choice("dtype", self.dtype, tuple(DTYPES))
         check_int("cpu_threads", self.cpu_threads, minimum=0)

@@ -43,6 +43,7 @@ DROP_LAST_EXAMPLE = (100, 30)
 
 @dataclass(frozen=True)
 class LoadersConfig(RegressionDataConfig):
+    backend: str = "torch"  # it times torch code; the numpy backend does not apply
     n_samples: int = 2048
     n_features: int = 16
     kinds: tuple[str, ...] = IN_MEMORY_KINDS
@@ -56,6 +57,7 @@ class LoadersConfig(RegressionDataConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_choice("backend", self.backend, ("torch",))
         check_positive_int("n_features", self.n_features)
         if not self.kinds:
             raise ValueError("kinds must list at least one loader kind, got ()")
