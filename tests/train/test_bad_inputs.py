@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from descentlab.data import split_dataset, training_dataset
-from descentlab.models import make_model
+from descentlab.models import make_model, parse_layers
 from descentlab.train import TrainConfig, build_optimizer, fit, make_task, resolve_device
 
 X = torch.zeros(8, 2)
@@ -196,6 +196,16 @@ CASES = [
         lambda: TrainConfig(lrate=float("nan")),
         ValueError,
         "lrate must be a finite positive number, got nan",
+    ),
+    (
+        lambda: parse_layers("64,,32"),
+        ValueError,
+        "layers must be comma-separated positive integers, got '64,,32'",
+    ),
+    (
+        lambda: parse_layers("64,32,"),
+        ValueError,
+        "layers must be comma-separated positive integers, got '64,32,'",
     ),
 ]
 
