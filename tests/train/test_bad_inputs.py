@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from descentlab.data import split_dataset, training_dataset
-from descentlab.models import make_model
+from descentlab.models import make_model, parse_layers
 from descentlab.train import TrainConfig, build_optimizer, fit, make_task, resolve_device
 
 X = torch.zeros(8, 2)
@@ -196,6 +196,42 @@ CASES = [
         lambda: TrainConfig(lrate=float("nan")),
         ValueError,
         "lrate must be a finite positive number, got nan",
+    ),
+    (
+        lambda: TrainConfig(optimizer_options=(("lr", 0.1),)),
+        ValueError,
+        "lr must be set by lrate (the run's learning rate), not as an option of 'adam', got lr=0.1",
+    ),
+    (
+        lambda: TrainConfig(optimizer="sgd", optimizer_options=(("impl", "torch"),)),
+        ValueError,
+        "impl must be a hyperparameter of 'sgd' (momentum, dampening, weight_decay, nesterov, "
+        "maximize), got impl='torch'",
+    ),
+    (
+        lambda: TrainConfig(schedule="one_cycle", schedule_options=(("epochs", 5),)),
+        ValueError,
+        "epochs must be a hyperparameter of 'one_cycle' (max_lr, total_steps, ",
+    ),
+    (
+        lambda: TrainConfig(schedule="step", schedule_options=(("optimizer", 1),)),
+        ValueError,
+        "optimizer must be a hyperparameter of 'step' (step_size, gamma), got optimizer=1",
+    ),
+    (
+        lambda: build_optimizer(make_model("linear", 2), "adam", lrate=0.1, lr=0.2),
+        ValueError,
+        "lr must be given as lrate, not as a hyperparameter, got lr=0.2",
+    ),
+    (
+        lambda: parse_layers("64,,32"),
+        ValueError,
+        "layers must be comma-separated positive integers, got '64,,32'",
+    ),
+    (
+        lambda: parse_layers("64,32,"),
+        ValueError,
+        "layers must be comma-separated positive integers, got '64,32,'",
     ),
 ]
 

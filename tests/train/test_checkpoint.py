@@ -141,3 +141,31 @@ def test_killed_run_resumes_bit_identical(tmp_path):
         ValueError, match="resume must continue an unfinished run, got a finished checkpoint"
     ):
         run_training(_config(ARGS), out=tmp_path / "a", resume=True)
+
+
+def test_interrupted_run_resumes_and_completes_its_stored_run(tmp_path):
+    """Ctrl-C marks the run failed; --resume reopens that same run and finishes it."""
+    from descentlab.store import ResultsStore
+    from descentlab.train import run_training
+
+    def interrupt(event):
+        if event.kind == "epoch" and event.epoch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_training(_config(ARGS), out=tmp_path / "a", callback=interrupt)
+    run_id = load_checkpoint(tmp_path / "a" / "train" / "checkpoint.pt")["config"]["run_id"]
+    with ResultsStore(tmp_path / "a" / "runs.sqlite") as store:
+        assert store.get_run(run_id).status == "failed"
+
+    resumed = run_training(_config(ARGS), out=tmp_path / "a", resume=True)
+    fresh = run_training(_config(ARGS), out=tmp_path / "b")
+    assert resumed.run_id == run_id and resumed.status == "finished"
+    assert _weights(tmp_path / "a") == _weights(tmp_path / "b")
+    assert resumed.results["history"]["train_loss"] == fresh.results["history"]["train_loss"]
+    with ResultsStore(tmp_path / "a" / "runs.sqlite") as store:
+        run = store.get_run(run_id)
+        assert run.status == "finished" and run.message is None
+        assert (
+            store.metrics(run_id)["train_loss"].tolist() == fresh.results["history"]["train_loss"]
+        )

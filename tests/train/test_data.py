@@ -61,3 +61,23 @@ def test_file_dataset(tmp_path):
     data = training_dataset(str(path))
     assert data.X.shape == (30, 2) and data.sha256
     np.testing.assert_array_equal(data.X, table[:, :2])  # unscaled: the split scales it
+
+
+@pytest.mark.parametrize(
+    ("write", "reason"),
+    [
+        (lambda path: path.write_bytes(b"junk"), ""),
+        (
+            lambda path: np.save(path, np.array([["a", 1]] * 3, dtype=object), allow_pickle=True),
+            "Object arrays cannot be loaded",
+        ),
+    ],
+)
+def test_unreadable_npy_file_is_refused_naming_it(tmp_path, write, reason):
+    path = tmp_path / "data.npy"
+    write(path)
+    with pytest.raises(ValueError) as caught:
+        training_dataset(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"data must be a readable .npy file, got {path}: ")
+    assert reason in message

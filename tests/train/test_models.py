@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from descentlab.models import MLP, LinearPredictor, LogisticRegression, make_model
+from descentlab.models import MLP, LinearPredictor, LogisticRegression, make_model, parse_layers
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,8 @@ def test_init_scale_matches_torch_default():
     bound = 1 / 100**0.5
     assert layer.weight.abs().max() <= bound
     assert layer.weight.abs().max() > 0.9 * bound
+
+
+def test_parse_layers_reads_widths_and_empty_text():
+    assert parse_layers("64, 32,16") == (64, 32, 16)
+    assert parse_layers("") == () and parse_layers("  ") == ()

@@ -27,7 +27,10 @@ def _sha256(path: Path) -> str:
 def _read_columns(path: Path) -> dict[str, np.ndarray]:
     suffix = path.suffix.lower()
     if suffix == ".npy":
-        array = np.load(path, allow_pickle=False)
+        try:
+            array = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as error:  # a damaged file or an object array
+            raise ValueError(f"data must be a readable .npy file, got {path}: {error}") from None
         if array.ndim != 2 or array.shape[1] < 2:
             raise ValueError(
                 f"data must be a 2-D .npy array with at least 2 columns (features and target), "

@@ -17,10 +17,12 @@ MODELS = ("linear", "logistic", "mlp")
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """``"64,32,16"`` → ``(64, 32, 16)``; an empty string gives ``()``."""
-    parts = [part.strip() for part in text.split(",") if part.strip()]
+    """``"64,32,16"`` → ``(64, 32, 16)``; an empty string gives ``()``, an empty entry
+    (``"64,,32"``, ``"64,"``) is refused rather than dropped."""
+    if not text.strip():
+        return ()
     try:
-        return tuple(int(part) for part in parts)
+        return tuple(int(part) for part in text.split(","))
     except ValueError:
         raise ValueError(
             f"layers must be comma-separated positive integers, got {text!r}"

@@ -225,6 +225,21 @@ class ResultsStore:
                 (message, _now(), run_id),
             )
 
+    def reopen_run(self, run_id: int) -> None:
+        """Mark a ``failed`` run ``running`` again (its message and end time cleared), so that a
+        resumed training run can log the rest of its metrics; a running run is left as it is."""
+        run = self.get_run(run_id)
+        if run.status not in ("running", "failed"):
+            raise ValueError(
+                f"run must be running or failed to reopen, got run {run_id} with status "
+                f"{run.status!r}"
+            )
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = 'running', message = NULL, ended_at = NULL WHERE id = ?",
+                (run_id,),
+            )
+
     # -- reading -----------------------------------------------------------------------------
     def get_run(self, run_id: int) -> StoredRun:
         row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()

@@ -9,7 +9,8 @@ from typing import Any
 from descentlab.data.catalog import DATASETS, dataset_task
 from descentlab.loading import IN_MEMORY_KINDS
 from descentlab.models import ACTIVATIONS, MODELS, check_layers
-from descentlab.optim import OPTIMIZERS
+from descentlab.optim import OPTIMIZERS, hyperparameters
+from descentlab.optim.schedules import SCHEDULES as SCHEDULE_CLASSES
 from descentlab.train.devices import DEVICES
 from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
 from descentlab.train.tasks import LOSSES, TASKS
@@ -31,6 +32,23 @@ def _check_options(name: str, value: Any) -> None:
         isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
     ):
         raise TypeError(f"{name} must be a tuple of (key, value) pairs, got {describe(value)}")
+
+
+def _check_option_keys(options: tuple, owner: str, allowed: list[str]) -> None:
+    """Refuse keys the run sets itself (``lr`` is ``lrate``) or that ``owner`` does not take,
+    before they reach a call as a second value for one of its arguments."""
+    allowed = [key for key in allowed if key != "lr"]
+    for key, value in options:
+        if key == "lr":
+            raise ValueError(
+                f"lr must be set by lrate (the run's learning rate), not as an option of "
+                f"{owner!r}, got lr={value!r}"
+            )
+        if key not in allowed:
+            raise ValueError(
+                f"{key} must be a hyperparameter of {owner!r} ({', '.join(allowed)}), "
+                f"got {key}={value!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,12 @@ class TrainConfig:
             check_choice("schedule", self.schedule, SCHEDULES)
         _check_options("optimizer_options", self.optimizer_options)
         _check_options("schedule_options", self.schedule_options)
+        _check_option_keys(
+            self.optimizer_options, self.optimizer, list(hyperparameters(self.optimizer))
+        )
+        if self.schedule:
+            fields = dataclasses.fields(SCHEDULE_CLASSES[self.schedule])
+            _check_option_keys(self.schedule_options, self.schedule, [f.name for f in fields])
         check_positive_int("batch_size", self.batch_size)
         check_choice("loader", self.loader, IN_MEMORY_KINDS)
         check_positive_int("epochs", self.epochs)

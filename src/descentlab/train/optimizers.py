@@ -52,6 +52,10 @@ def build_optimizer(
     :data:`descentlab.optim.OPTIMIZERS`) over ``model``'s parameters at learning rate ``lrate``."""
     check_choice("impl", impl, IMPLEMENTATIONS)
     lrate = check_positive_float("lrate", lrate)
+    if "lr" in hyper:
+        raise ValueError(
+            f"lr must be given as lrate, not as a hyperparameter, got lr={hyper['lr']!r}"
+        )
     if impl == "torch":
         return make_torch_optimizer(name, model.parameters(), lr=lrate, **hyper)
     return DescentlabOptimizer(model.parameters(), name, lr=lrate, **hyper)

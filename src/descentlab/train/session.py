@@ -194,6 +194,7 @@ def run_training(
                     f"resume must continue an unfinished run, got run {run_id} with status "
                     f"{run.status!r}"
                 )
+            store.reopen_run(run_id)  # an interrupted run was marked failed
         else:
             run_id = store.begin_run(
                 EXPERIMENT,
