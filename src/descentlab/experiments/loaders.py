@@ -32,6 +32,7 @@ from descentlab.linear.inputs import check_lrate
 from descentlab.loading import IN_MEMORY_KINDS, make_loader
 from descentlab.measure import PeakMemory, time_repeated
 from descentlab.store.records import TrialRecord
+from descentlab.train.devices import resolve_device
 from descentlab.validation import check_choice, check_int, check_positive_int
 
 __all__ = ["DEVICES", "LoadersConfig", "run"]
@@ -77,12 +78,6 @@ class LoadersConfig(RegressionDataConfig):
 
 def default_data(config: LoadersConfig) -> Dataset:
     return load_data(config, config.n_features)
-
-
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 class LinearSGD:
@@ -196,7 +191,7 @@ def _headline(runs: list[dict[str, Any]], order: dict[str, Any]) -> str:
 
 
 def run(config: LoadersConfig, data: Dataset) -> Outcome:
-    device = _device(config.device)
+    device = resolve_device(config.device)
     X = torch.as_tensor(data.X, dtype=torch.float32)
     y = torch.as_tensor(data.y, dtype=torch.float32).reshape(len(X), -1)
     timed = {"repeat": config.repeat, "warmup": 1, "device": device}

@@ -33,6 +33,7 @@ from descentlab.models import make_model
 from descentlab.optim import OPTIMIZERS
 from descentlab.optim.torch_adapter import make_torch_optimizer
 from descentlab.store.records import TrialRecord
+from descentlab.train.devices import resolve_device
 from descentlab.validation import (
     check_choice,
     check_int,
@@ -104,12 +105,6 @@ class ShuffledBatches:
             yield self.X[rows], self.y[rows]
 
 
-def _device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device must be 'cpu' when CUDA is not available, got 'cuda'")
-    return torch.device(name)
-
-
 def _linear_model(n_features: int, seed: int, device: torch.device) -> torch.nn.Module:
     model = torch.nn.Linear(n_features, 1, bias=False).to(device=device, dtype=torch.float64)
     with torch.no_grad():
@@ -156,7 +151,7 @@ def _train(
 
 
 def run(config: LRFindConfig, data: Dataset) -> Outcome:
-    device = _device(config.device)
+    device = resolve_device(config.device)
     problem = linear_problem(data)  # features and targets standardised (NOTE [fair comparison])
     optimum_loss = problem.optimum_loss
     bound = stability_bound(problem.X) if config.model == "linear" else None

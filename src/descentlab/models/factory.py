@@ -9,7 +9,13 @@ import torch
 from descentlab.models.activations import ACTIVATIONS
 from descentlab.models.linear import LinearPredictor, LogisticRegression
 from descentlab.models.mlp import MLP
-from descentlab.validation import check_choice, check_positive_int, check_seed, describe
+from descentlab.validation import (
+    check_bool,
+    check_choice,
+    check_positive_int,
+    check_seed,
+    describe,
+)
 
 __all__ = ["MODELS", "check_layers", "make_model", "parse_layers"]
 
@@ -83,8 +89,7 @@ def make_model(
                 f"activation must be None for model {name!r} (it has no hidden layers), "
                 f"got {activation!r}"
             )
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {describe(bias)}")
+    check_bool("bias", bias)
     generator = torch.Generator().manual_seed(check_seed("seed", seed))
     if name == "linear":
         return LinearPredictor(n_inputs, n_outputs, bias=bias, generator=generator)
