@@ -120,25 +120,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 def _summary_line(report) -> str:
     from descentlab.experiments import get_experiment
 
-    results = report.results
-    headline = get_experiment(report.experiment).headline
-    if headline is not None:
-        detail = headline(results)
-    elif "runs" in results:
-        parts = []
-        for run in results["runs"]:
-            if "label" in run:
-                name = run["label"]
-            else:
-                key = "lrate" if "lrate" in run else "batch_size"
-                name = f"{key} {run[key]:g}"
-            extra = f" {run['behaviour']}" if "behaviour" in run else ""
-            parts.append(f"{name}: loss {run['final_loss']:.4g}{extra}")
-        detail = "; ".join(parts)
-    elif "final_losses" in results:
-        detail = ", ".join(f"{k} loss {v:.6g}" for k, v in results["final_losses"].items())
-    else:
-        detail = f"final weight {results['final_weight']:.6g}, loss {results['final_loss']:.6g}"
+    detail = get_experiment(report.experiment).headline(report.results)
     return f"{report.experiment} (run {report.run_ids[0]}, {report.status}): {detail}"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from descentlab.data import Dataset
 from descentlab.store.records import TrialRecord
 
-__all__ = ["Experiment", "Outcome", "divergence_message"]
+__all__ = ["Experiment", "Outcome", "divergence_message", "summarise_results"]
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,32 @@ class Outcome:
         return "finished"
 
 
+def summarise_results(results: dict[str, Any]) -> str:
+    """One line from the usual result shapes: per-run final losses (named by label, lrate or
+    batch size, with the measured behaviour when there is one), per-backend final losses, or a
+    single final weight and loss."""
+    if "runs" in results:
+        parts = []
+        for run in results["runs"]:
+            if "label" in run:
+                name = run["label"]
+            else:
+                key = "lrate" if "lrate" in run else "batch_size"
+                name = f"{key} {run[key]:g}"
+            extra = f" {run['behaviour']}" if "behaviour" in run else ""
+            parts.append(f"{name}: loss {run['final_loss']:.4g}{extra}")
+        return "; ".join(parts)
+    if "final_losses" in results:
+        return ", ".join(f"{k} loss {v:.6g}" for k, v in results["final_losses"].items())
+    return f"final weight {results['final_weight']:.6g}, loss {results['final_loss']:.6g}"
+
+
 @dataclass(frozen=True)
 class Experiment:
     """A registered experiment. ``default_data`` builds the built-in data set from the config.
 
-    ``headline(results)``, when given, is the one-line summary ``descentlab run`` prints; without
-    it the CLI summarises the usual ``runs``/``final_loss`` results itself.
+    ``headline(results)`` is the one-line summary ``descentlab run`` prints; the default,
+    :func:`summarise_results`, reads the usual ``runs``/``final_loss`` results.
     """
 
     name: str
@@ -44,7 +64,7 @@ class Experiment:
     config_type: type
     default_data: Callable[[Any], Dataset]
     run: Callable[[Any, Dataset], Outcome]
-    headline: Callable[[dict[str, Any]], str] | None = None
+    headline: Callable[[dict[str, Any]], str] = summarise_results
 
 
 def divergence_message(at: int | None, lrate: float, *, unit: str = "epoch") -> str | None:
