@@ -1,7 +1,8 @@
 """Case sets: the shipped (or an instructor's) JSON files of inputs and expected outputs.
 
-A case directory holds ``<function>/public.json`` and ``<function>/hidden.json``; the layout and
-the file format are described in ``cases/FORMAT.md``. Loading validates every file and refuses an
+A case directory holds ``<function>/public.json`` and, for an instructor's set, ``hidden.json``;
+the package ships public cases only (hidden ones are drawn at grading time). The layout and the
+file format are described in ``cases/FORMAT.md``. Loading validates every file and refuses an
 empty one (SPEC §6: a grader that passes with zero test cases is a bug).
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "VISIBILITIES",
     "Case",
     "CaseSet",
+    "cases_from_document",
     "default_cases_dir",
     "load_case_file",
     "load_case_set",
@@ -80,9 +82,9 @@ def _decode_value(record: Any, where: str) -> Any:
     return float(record)
 
 
-def _case(raw: Any, number: int, visibility: Visibility, function: str, path: Path) -> Case:
+def _case(raw: Any, number: int, visibility: Visibility, function: str, source: str) -> Case:
     gradable = get_gradable(function)
-    where = f"{path}: case {number}"
+    where = f"{source}: case {number}"
     if not isinstance(raw, dict):
         raise ValueError(f"{where} must be a JSON object, got {type(raw).__name__}")
     inputs_raw, expected_raw = raw.get("inputs"), raw.get("expected")
@@ -115,6 +117,30 @@ def _case(raw: Any, number: int, visibility: Visibility, function: str, path: Pa
     )
 
 
+def cases_from_document(document: Any, function: str, where: str) -> tuple[Case, ...]:
+    """The cases of one parsed case document; raises ValueError when it is malformed or empty."""
+    if not isinstance(document, dict):
+        raise ValueError(f"case file must hold a JSON object, got {where}")
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"format_version must be {FORMAT_VERSION}, got {version!r} in {where}")
+    if document.get("function") != function:
+        raise ValueError(
+            f"function must be {function!r}, got {document.get('function')!r} in {where}"
+        )
+    visibility = document.get("visibility")
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be 'public' or 'hidden', got {visibility!r} in {where}")
+    raw_cases = document.get("cases")
+    if not isinstance(raw_cases, list) or not raw_cases:
+        count = len(raw_cases) if isinstance(raw_cases, list) else raw_cases
+        raise ValueError(f"cases must hold at least one case, got {count!r} in {where}")
+    return tuple(
+        _case(raw, number, visibility, function, where)
+        for number, raw in enumerate(raw_cases, start=1)
+    )
+
+
 def load_case_file(path: str | os.PathLike[str], function: str) -> tuple[Case, ...]:
     """The cases in one JSON file; raises ValueError for a malformed or empty file."""
     path = Path(path)
@@ -122,32 +148,22 @@ def load_case_file(path: str | os.PathLike[str], function: str) -> tuple[Case, .
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise ValueError(f"case file must be valid JSON, got {path}: {error}") from None
-    if not isinstance(document, dict):
-        raise ValueError(f"case file must hold a JSON object, got {path}")
-    version = document.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(f"format_version must be {FORMAT_VERSION}, got {version!r} in {path}")
-    if document.get("function") != function:
-        raise ValueError(
-            f"function must be {function!r}, got {document.get('function')!r} in {path}"
-        )
-    visibility = document.get("visibility")
-    if visibility not in VISIBILITIES:
-        raise ValueError(f"visibility must be 'public' or 'hidden', got {visibility!r} in {path}")
-    raw_cases = document.get("cases")
-    if not isinstance(raw_cases, list) or not raw_cases:
-        count = len(raw_cases) if isinstance(raw_cases, list) else raw_cases
-        raise ValueError(f"cases must hold at least one case, got {count!r} in {path}")
-    return tuple(
-        _case(raw, number, visibility, function, path)
-        for number, raw in enumerate(raw_cases, start=1)
-    )
+    except UnicodeDecodeError:
+        raise ValueError(f"case file must be UTF-8 JSON, got {path}") from None
+    return cases_from_document(document, function, str(path))
 
 
-def load_case_set(function: str, directory: str | os.PathLike[str] | None = None) -> CaseSet:
-    """The case set of ``function`` from ``directory`` (default: the shipped cases).
+def load_case_set(
+    function: str,
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    generated_hidden: tuple[Case, ...] = (),
+) -> CaseSet:
+    """The case set of ``function`` from ``directory`` (default: the shipped public cases).
 
-    Either file may be absent, not both; a present file with no cases is an error.
+    The hidden cases are the directory's ``hidden.json`` when it has one, else
+    ``generated_hidden`` (NOTE [hidden cases] in the grader). A directory must hold at least one of
+    the two files; a present file with no cases is an error, and so is a set with no case at all.
     """
     get_gradable(function)
     base = default_cases_dir() if directory is None else Path(directory)
@@ -170,6 +186,6 @@ def load_case_set(function: str, directory: str | os.PathLike[str] | None = None
     return CaseSet(
         function=function,
         public=loaded.get("public", ()),
-        hidden=loaded.get("hidden", ()),
+        hidden=loaded.get("hidden", generated_hidden),
         source=str(folder),
     )

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.grade.arrays import decode_wire
+from descentlab.grade.inside.wire import decode_wire
 
 __all__ = ["Issue", "OutputCheck", "check_output", "check_return", "received_array"]
 

@@ -1,31 +1,60 @@
 """``check``: grade a learner's function, file or notebook against the case sets.
 
-The learner's code never runs in the caller's process (see :mod:`.sandbox`); the case inputs it
-receives are fresh copies (see :mod:`.worker`). Input rule (NOTE [inputs]): every function receives
-NumPy arrays — ``x``/``X`` (m, n) float64, ``y`` (m, 1), the weight as a 0-d array (one feature)
-or (n, 1) — and ``lrate`` as a Python float, whatever framework it uses. A PyTorch submission
-converts them itself (``torch.from_numpy``, ``torch.as_tensor``) and may return tensors.
+The learner's code never runs in the caller's process: it runs in a sandboxed worker (NOTE
+[sandbox]) that receives the inputs of each case and returns outputs, nothing else; expected values,
+tolerances and every comparison stay here (see :mod:`.session`).
+
+NOTE [hidden cases]: hidden cases are not shipped. Unless an instructor's case folder has a
+``hidden.json``, they are generated at grading time by the reference from ``hidden_seed``, which
+the grader draws from the operating system's random source when none is given and reports, so an
+instructor can grade again with the same cases (``--hidden-seed``).
+
+Input rule (NOTE [inputs]): every function receives NumPy arrays — ``x``/``X`` (m, n) float64,
+``y`` (m, 1), the weight as a 0-d array (one feature) or (n, 1) — and ``lrate`` as a Python float,
+whatever framework it uses. A PyTorch submission converts them itself (``torch.from_numpy``, ``torch.as_tensor``) and may return tensors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from descentlab.grade.capture import OUTPUT_LIMIT
-from descentlab.grade.cases import CaseSet, load_case_set
+from descentlab.grade.cases import CaseSet, cases_from_document, load_case_set
 from descentlab.grade.compare import Issue
 from descentlab.grade.diagnose import explained_by
-from descentlab.grade.loader import LoadError, parse_target, spec_for_callable, spec_for_path
+from descentlab.grade.generate import build_case_document
+from descentlab.grade.inside.capture import OUTPUT_LIMIT
+from descentlab.grade.loader import (
+    LoadError,
+    frameworks_used,
+    parse_target,
+    spec_for_callable,
+    spec_for_path,
+)
 from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_name
 from descentlab.grade.report import FunctionReport, GradeReport
-from descentlab.grade.sandbox import LoadOutcome, Session
+from descentlab.grade.sandbox import SANDBOXES, resolve_sandbox
+from descentlab.grade.session import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
-from descentlab.validation import check_positive_float, check_positive_int
+from descentlab.validation import (
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+)
 
-__all__ = ["DEFAULT_MEMORY_MB", "MAX_CONSECUTIVE_STOPS", "check", "load_timeout_for"]
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "MAX_CONSECUTIVE_STOPS",
+    "check",
+    "draw_hidden_seed",
+    "hidden_cases",
+    "load_timeout_for",
+]
 
 DEFAULT_MEMORY_MB = 2048
 # NOTE [runaway submissions]: after this many cases in a row that time out or crash, the rest of
@@ -35,9 +64,20 @@ MAX_CONSECUTIVE_STOPS = 2
 
 
 def load_timeout_for(timeout: float) -> float:
-    """The limit on starting the worker and loading the submission: importing PyTorch alone can
-    take seconds, so it is ``max(20 s, 4 × timeout)``."""
-    return max(20.0, 4.0 * timeout)
+    """The limit on starting the worker, warming it up and loading the submission: importing
+    PyTorch alone can take seconds, so it is ``max(30 s, 4 × timeout)``."""
+    return max(30.0, 4.0 * timeout)
+
+
+def draw_hidden_seed() -> int:
+    """A hidden-case seed from the operating system's random source (NOTE [hidden cases])."""
+    return secrets.randbelow(2**32)
+
+
+def hidden_cases(name: str, seed: int) -> tuple:
+    """The hidden cases of ``name`` drawn from ``seed`` by the reference."""
+    document = build_case_document(get_gradable(name), seed, "hidden")
+    return cases_from_document(document, name, f"hidden cases of seed {seed}")
 
 
 def _requested(names: str | Sequence[str] | None) -> tuple[str, ...] | None:
@@ -58,8 +98,10 @@ def _load_issue(loaded: LoadOutcome, label: str, timeout: float) -> Issue:
             f"loading {label} took longer than {timeout:g} s (an endless loop at top level?)",
         )
     if loaded.status == "crashed":
+        how = f" ({loaded.reason})" if loaded.reason else ""
         return Issue(
-            "load_crashed", f"the worker process exited (code {loaded.exit_code}) loading {label}"
+            "load_crashed",
+            f"the worker process exited (code {loaded.exit_code}) loading {label}{how}",
         )
     error = loaded.error or {}
     kind = error.get("type")
@@ -73,16 +115,13 @@ def _load_issue(loaded: LoadOutcome, label: str, timeout: float) -> Issue:
 class _Grading:
     """One run of :func:`check`: the session, the case sets and the per-function loop."""
 
-    def __init__(self, session: Session, cases: Any, timeout: float) -> None:
+    def __init__(self, session: Session, sets: dict[str, CaseSet], timeout: float) -> None:
         self.session = session
-        self.cases = cases
+        self.sets = sets
         self.timeout = timeout
-        self._sets: dict[str, CaseSet] = {}
 
     def case_set(self, name: str) -> CaseSet:
-        if name not in self._sets:
-            self._sets[name] = load_case_set(name, self.cases)
-        return self._sets[name]
+        return self.sets[name]
 
     def not_graded(self, gradable: Gradable, implementation: str, issue: Issue) -> FunctionReport:
         case_set = self.case_set(gradable.name)
@@ -180,6 +219,16 @@ def _spec(func_or_path: Any) -> tuple[dict[str, Any] | None, str, str | None, Is
     )
 
 
+def case_sets(
+    cases: str | os.PathLike[str] | None, hidden_seed: int, names: Sequence[str] | None = None
+) -> dict[str, CaseSet]:
+    """Every registered function's (or ``names``') case set, hidden cases from ``hidden_seed``."""
+    return {
+        name: load_case_set(name, cases, generated_hidden=hidden_cases(name, hidden_seed))
+        for name in (names or REGISTRY)
+    }
+
+
 def check(
     func_or_path: Callable[..., Any] | str | os.PathLike[str],
     *,
@@ -188,20 +237,27 @@ def check(
     timeout: float = 5.0,
     memory_mb: int | None = DEFAULT_MEMORY_MB,
     load_timeout: float | None = None,
+    hidden_seed: int | None = None,
+    sandbox: str = "auto",
 ) -> GradeReport:
     """Grade a learner's implementation of the registered functions.
 
-    ``func_or_path`` is a function, a ``.py`` file, a notebook, or ``"file.py:my_step"`` for one
-    named function. Without ``names`` a file is graded for every registered function it defines
-    and a function by its name (or, when that is not registered, by its argument names, e.g.
-    ``(X, y, weight, lrate)``); ``names`` says which functions to grade, or which one a single
-    function implements. ``cases`` is a case directory (default: the shipped cases), ``timeout``
-    the limit per case in seconds, ``memory_mb`` the address space a call may add to the loaded
-    submission's (``RLIMIT_AS``; loading may add four times as much; None: no limit),
-    ``load_timeout`` the limit on loading the submission (default :func:`load_timeout_for`).
+    ``func_or_path`` is a function, a ``.py`` file, a notebook, a learner's folder, or
+    ``"file.py:my_step"`` for one named function. Without ``names`` a file is graded for every
+    registered function it defines and a function by its name (or, when that is not registered,
+    by its argument names, e.g. ``(X, y, weight, lrate)``); ``names`` says which functions to
+    grade, or which one a single function implements. ``cases`` is a case directory (default:
+    the shipped public cases), ``hidden_seed`` the seed of the hidden cases (default: drawn, and
+    reported), ``timeout`` the limit per case in seconds, ``memory_mb`` the address space a call
+    may add to the loaded submission's (``RLIMIT_AS``; loading may add four times as much; None:
+    no limit), ``load_timeout`` the limit on starting, warming up and loading the submission
+    (default :func:`load_timeout_for`). ``sandbox`` is ``"auto"`` (bubblewrap, else ``unshare``,
+    else SandboxUnavailableError), one of those two by name, or ``"none"`` to run the learner's
+    code unsandboxed (only for code you trust; the report says so).
 
     Raises ValueError, TypeError or FileNotFoundError for bad arguments (missing file, unknown
-    name, missing or empty case set); everything the submission does wrong is in the report.
+    name, missing or empty case set) and SandboxUnavailableError; everything the submission does
+    wrong is in the report.
 
     >>> report = check("solution.py")  # doctest: +SKIP
     >>> print(report.to_table())  # doctest: +SKIP
@@ -214,6 +270,10 @@ def check(
         if load_timeout is None
         else check_positive_float("load_timeout", load_timeout)
     )
+    hidden_seed = (
+        draw_hidden_seed() if hidden_seed is None else check_seed("hidden_seed", hidden_seed)
+    )
+    sandbox = check_choice("sandbox", sandbox, SANDBOXES)
     requested = _requested(names)
     if cases is not None and not Path(cases).is_dir():
         raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
@@ -223,20 +283,46 @@ def check(
             f"names must name one function when grading the single function {explicit}, "
             f"got {list(requested)}"
         )
-    for name in requested or ():
-        load_case_set(name, cases)
+    sets = case_sets(cases, hidden_seed, requested)
+    kind = resolve_sandbox(sandbox)
+    context = {"hidden_seed": hidden_seed, "sandbox": kind}
     if spec is None:
-        return GradeReport(label, (), errors=(issue,) if issue else ())
-
+        return GradeReport(label, (), errors=(issue,) if issue else (), **context)
     lookup = [explicit] if explicit is not None else list(requested or REGISTRY)
-    with Session(spec, lookup, memory_mb=memory_mb, load_timeout=load_timeout) as session:
-        loaded = session.load()
-        notes: tuple[str, ...] = ()
-        if loaded.output_chars > OUTPUT_LIMIT:
-            notes = (f"loading printed {loaded.output_chars:,} characters",)
-        if loaded.status != "loaded":
-            return GradeReport(label, (), (_load_issue(loaded, label, load_timeout),), notes)
-        grading = _Grading(session, cases, timeout)
-        if explicit is not None:
-            return grading.one_function(label, explicit, requested, loaded.found, notes)
-        return grading.every_function(label, requested, loaded.found, notes)
+    with Session(
+        spec,
+        lookup,
+        sandbox=kind,
+        memory_mb=memory_mb,
+        load_timeout=load_timeout,
+        warm=frameworks_used(spec),
+    ) as session:
+        return grade_session(
+            session, sets, label, explicit, requested, timeout, load_timeout, context
+        )
+
+
+def grade_session(
+    session: Session,
+    sets: dict[str, CaseSet],
+    label: str,
+    explicit: str | None,
+    requested: tuple[str, ...] | None,
+    timeout: float,
+    load_timeout: float,
+    context: dict[str, Any],
+) -> GradeReport:
+    """Load the submission in ``session`` and grade it on ``sets``."""
+    loaded = session.load()
+    notes: tuple[str, ...] = ()
+    if loaded.output_chars > OUTPUT_LIMIT:
+        notes = (f"loading printed {loaded.output_chars:,} characters",)
+    if loaded.status != "loaded":
+        issue = _load_issue(loaded, label, load_timeout)
+        return GradeReport(label, (), (issue,), notes, **context)
+    grading = _Grading(session, sets, timeout)
+    if explicit is not None:
+        report = grading.one_function(label, explicit, requested, loaded.found, notes)
+    else:
+        report = grading.every_function(label, requested, loaded.found, notes)
+    return dataclasses.replace(report, **context)

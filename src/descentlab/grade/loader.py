@@ -1,19 +1,24 @@
-"""How a submission becomes code the worker can run: files, notebooks and live functions.
+"""How a submission becomes a *spec*: the source text the worker runs, and nothing else.
 
-The grader (parent side) turns what the learner gave into a JSON-able *spec* with
-:func:`spec_for_path` or :func:`spec_for_callable`; the worker (child side) turns the spec into a
-namespace with :func:`build_namespace`. Nothing here runs learner code in the grader's process.
+The grader turns what the learner gave into a JSON-able spec with :func:`spec_for_path` or
+:func:`spec_for_callable`; inside the sandbox, ``descentlab.grade.inside.namespace`` runs it. No
+learner code runs in the grader's process, and the worker never sees the learner's folder: the
+grader reads the files here and sends their text.
 
-- ``solution.py``: the whole file runs as a module named ``submission``; its folder is put first on
-  ``sys.path`` so it can import its neighbours.
+- ``solution.py``: the whole file runs as a module named ``submission``. The neighbour modules it
+  imports (``import helpers`` with ``helpers.py`` or a package ``helpers/`` beside it, and what
+  those import in turn) are copied into the sandbox's submission folder (NOTE [neighbour
+  modules]).
 - ``notebook.ipynb``: read as JSON (nbformat 4, no Jupyter needed). Lines starting with ``%`` or
   ``!`` (magics, shell) are blanked, cells starting with ``%%`` are skipped, and of the rest only
-  imports, ``def``/``class`` statements and assignments of literal constants run (NOTE [notebook
-  cells]). Each cell keeps its own line numbers: errors say ``nb.ipynb [cell 3], line 2``.
-- A function object: by reference (module name and qualified name) when its module can be imported,
-  else from its source text, with the imports, constants and helper functions it uses (globals
-  or closure variables) rebuilt in front of it. Anything else it uses is missing in the worker and
-  shows up as a NameError in the feedback; grade such code from its file instead.
+  definitions run (NOTE [notebook cells] in the namespace module). Each cell keeps its own line
+  numbers: errors say ``nb.ipynb [cell 3], line 2``.
+- A folder: its ``solution.py``, ``submission.py`` or ``main.py``, else its only ``.py`` file or
+  notebook.
+- A function object: its module's file when it has one (the function is then looked up by its
+  qualified name), else its source text, with the imports, constants and helper functions it uses
+  (globals or closure variables) rebuilt in front of it. Anything else it uses is missing in the
+  worker and shows up as a NameError in the feedback; grade such code from its file instead.
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ import ast
 import contextlib
 import inspect
 import json
-import linecache
 import sys
 import textwrap
 import types
@@ -31,8 +35,11 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "SUFFIXES",
     "LoadError",
-    "build_namespace",
+    "find_entry",
+    "frameworks_used",
+    "imported_modules",
     "parse_target",
     "spec_for_callable",
     "spec_for_path",
@@ -51,7 +58,7 @@ class LoadError(Exception):
 
 
 def parse_target(target: str | Path) -> tuple[Path, str | None]:
-    """Split ``"path[:function]"``; the path must exist and end in ``.py`` or ``.ipynb``.
+    """Split ``"path[:function]"``; the path must be a ``.py`` or ``.ipynb`` file or a folder.
 
     >>> parse_target("solution.py:my_step")  # doctest: +SKIP
     (PosixPath('solution.py'), 'my_step')
@@ -62,6 +69,8 @@ def parse_target(target: str | Path) -> tuple[Path, str | None]:
     if sep and tail.isidentifier() and head:
         text, function = head, tail
     path = Path(text)
+    if path.is_dir():
+        return path, function
     if path.suffix not in SUFFIXES:
         raise ValueError(f"path must end in .py or .ipynb, got {str(path)!r}")
     if not path.is_file():
@@ -69,8 +78,8 @@ def parse_target(target: str | Path) -> tuple[Path, str | None]:
     return path, function
 
 
-def _unit(filename: str, source: str, *, definitions_only: bool = False) -> dict[str, Any]:
-    return {"filename": filename, "source": source, "definitions_only": definitions_only}
+def _unit(filename: str, source: str) -> dict[str, Any]:
+    return {"filename": filename, "source": source}
 
 
 def _strip_magics(source: str) -> str:
@@ -99,23 +108,114 @@ def notebook_units(path: Path) -> list[dict[str, Any]]:
             source = "".join(str(part) for part in source)
         if not isinstance(source, str) or source.lstrip().startswith("%%"):
             continue
-        units.append(
-            _unit(f"{path.name} [cell {number}]", _strip_magics(source), definitions_only=True)
-        )
+        units.append(_unit(f"{path.name} [cell {number}]", _strip_magics(source)))
     return units
 
 
-def spec_for_path(path: Path, function: str | None = None) -> dict[str, Any]:
-    """The worker spec for a ``.py`` file or a notebook."""
+# NOTE [neighbour modules]: a learner's file may import modules that sit beside it. Those (and only
+# those: not the rest of the folder, which may hold other learners' files or data) are copied, found
+# by reading the import statements, up to these limits.
+MAX_NEIGHBOUR_FILES = 50
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+_FRAMEWORKS = {"torch": "torch", "tensorflow": "tensorflow", "keras": "tensorflow"}
+
+
+def _read_source(path: Path) -> str:
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise LoadError(
+            "load_raised", f"{path.name} is larger than {MAX_SOURCE_BYTES // 1024 // 1024} MiB"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise LoadError("syntax_error", f"{path.name} is not UTF-8 text: {error}") from None
+
+
+def imported_modules(source: str) -> set[str]:
+    """Top-level names of the modules ``source`` imports (absolute imports; empty if unparsable)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def frameworks_used(spec: dict[str, Any]) -> list[str]:
+    """The frameworks the worker warms up for this spec (NOTE [warm-up]): the ones imported."""
+    sources = [unit["source"] for unit in spec.get("units", [])] + list(spec["files"].values())
+    found: set[str] = set()
+    for source in sources:
+        found |= {_FRAMEWORKS[name] for name in imported_modules(source) if name in _FRAMEWORKS}
+    return sorted(found)
+
+
+def _neighbours(directory: Path, sources: list[str], exclude: set[Path]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    pending = [name for source in sources for name in imported_modules(source)]
+    seen: set[str] = set()
+    while pending and len(files) < MAX_NEIGHBOUR_FILES:
+        name = pending.pop()
+        if name in seen or not name.isidentifier():
+            continue
+        seen.add(name)
+        module, package = directory / f"{name}.py", directory / name
+        found: list[Path] = []
+        if module.is_file() and module.resolve() not in exclude:
+            found = [module]
+        elif (package / "__init__.py").is_file() and package.resolve() not in exclude:
+            found = sorted(package.rglob("*.py"))[:MAX_NEIGHBOUR_FILES]
+        for path in found:
+            source = _read_source(path)
+            files[path.relative_to(directory).as_posix()] = source
+            pending.extend(imported_modules(source))
+    return files
+
+
+def find_entry(folder: Path) -> Path:
+    """The file to grade in a learner's folder (see the module docstring)."""
+    for name in ("solution.py", "submission.py", "main.py"):
+        if (folder / name).is_file():
+            return folder / name
+    candidates = sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    if len(candidates) == 1:
+        return candidates[0]
+    listed = ", ".join(p.name for p in candidates) or "none"
+    raise LoadError(
+        "no_entry",
+        f"{folder.name}/ must hold solution.py, submission.py, main.py or exactly one .py or "
+        f".ipynb file, got {listed}",
+    )
+
+
+def spec_for_path(
+    path: Path, function: str | None = None, *, exclude: set[Path] | frozenset[Path] = frozenset()
+) -> dict[str, Any]:
+    """The worker spec for a ``.py`` file, a notebook or a learner's folder; ``exclude`` lists
+    files never copied as neighbours (the other learners' files of a class)."""
     path = path.resolve()
+    if path.is_dir():
+        path = find_entry(path)
     if path.suffix == ".ipynb":
         units = notebook_units(path)
+        definitions = True
     else:
-        try:
-            units = [_unit(str(path), path.read_text(encoding="utf-8"))]
-        except UnicodeDecodeError as error:
-            raise LoadError("syntax_error", f"{path.name} is not UTF-8 text: {error}") from None
-    return {"label": path.name, "directory": str(path.parent), "units": units, "function": function}
+        units = [_unit(path.name, _read_source(path))]
+        definitions = False
+    files = _neighbours(path.parent, [u["source"] for u in units], {*exclude, path})
+    return {
+        "label": path.name,
+        "module": "submission",
+        "units": units,
+        "definitions_only": definitions,
+        "function": function,
+        "files": files,
+    }
 
 
 # -- functions given as objects -------------------------------------------------------------------
@@ -182,12 +282,19 @@ def spec_for_callable(func: Callable[..., Any]) -> dict[str, Any]:
     """The worker spec for a function object (see the module docstring)."""
     name = getattr(func, "__name__", type(func).__name__)
     if _importable(func):
-        return {
-            "label": f"{func.__module__}.{func.__qualname__}",
-            "directory": None,
-            "module": func.__module__,
-            "function": func.__qualname__,
-        }
+        module = sys.modules[func.__module__]
+        path = Path(str(module.__file__))
+        if path.suffix == ".py" and path.is_file():
+            source = _read_source(path)
+            files = _neighbours(path.parent, [source], {path.resolve()})
+            return {
+                "label": f"{func.__module__}.{func.__qualname__}",
+                "module": func.__module__.rpartition(".")[2],
+                "units": [_unit(path.name, source)],
+                "definitions_only": False,
+                "function": func.__qualname__,
+                "files": files,
+            }
     if not isinstance(func, types.FunctionType):
         raise TypeError(f"func_or_path must be a function or a path, got {type(func).__name__}")
     try:
@@ -198,65 +305,11 @@ def spec_for_callable(func: Callable[..., Any]) -> dict[str, Any]:
             "unavailable); save it in a .py file and grade the file"
         ) from None
     preamble = "\n".join(_preamble(func, {name}))
-    filename = f"<function {name}>"
     return {
         "label": f"{name}()",
-        "directory": None,
-        "units": [_unit(filename, preamble + "\n" + source)],
+        "module": "submission",
+        "units": [_unit(f"<function {name}>", preamble + "\n" + source)],
+        "definitions_only": False,
         "function": name,
+        "files": {},
     }
-
-
-# -- the worker side ------------------------------------------------------------------------------
-def _keep(statement: ast.stmt) -> bool:
-    """NOTE [notebook cells]: a notebook is a script; grading runs only what defines things, so
-    training loops, plots and ``input()`` calls in other cells never run."""
-    if isinstance(statement, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
-        return True
-    if isinstance(statement, ast.AsyncFunctionDef):
-        return True
-    if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        if all(isinstance(t, ast.Name) for t in targets):
-            try:
-                ast.literal_eval(statement.value)
-            except ValueError:
-                return False
-            return True
-    return False
-
-
-def _compile(unit: dict[str, Any]) -> types.CodeType:
-    filename, source = unit["filename"], unit["source"]
-    if not Path(filename).is_file():
-        lines = source.splitlines(keepends=True)
-        linecache.cache[filename] = (len(source), None, lines, filename)
-    tree = ast.parse(source, filename=filename)
-    if unit.get("definitions_only"):
-        tree.body = [statement for statement in tree.body if _keep(statement)]
-    return compile(tree, filename, "exec", dont_inherit=True)
-
-
-def build_namespace(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the submission described by ``spec`` and return its global namespace (worker side)."""
-    if spec.get("directory"):
-        sys.path.insert(0, spec["directory"])
-    if "module" in spec:
-        import importlib
-
-        module = importlib.import_module(spec["module"])
-        return {spec["function"]: _walk(module, spec["function"])}
-    module = types.ModuleType("submission")
-    module.__file__ = spec["units"][0]["filename"] if spec["units"] else spec["label"]
-    sys.modules["submission"] = module
-    namespace = module.__dict__
-    for unit in spec["units"]:
-        exec(_compile(unit), namespace)
-    return namespace
-
-
-def _walk(module: types.ModuleType, qualname: str) -> Any:
-    target: Any = module
-    for part in qualname.split("."):
-        target = getattr(target, part)
-    return target

@@ -22,7 +22,7 @@ _STYLE = """
   vertical-align: top; }
 .dl-grade pre { margin: 0; font-size: 12px; white-space: pre-wrap; }
 .dl-grade .pass { color: #176d2d; font-weight: bold; }
-.dl-grade .fail, .dl-grade .error, .dl-grade .timeout, .dl-grade .skipped
+.dl-grade .fail, .dl-grade .error, .dl-grade .timeout, .dl-grade .crashed, .dl-grade .skipped
   { color: #a61b1b; font-weight: bold; }
 .dl-grade details { margin: 2px 0; }
 """

@@ -70,6 +70,10 @@ def _function_lines(function: FunctionReport) -> list[str]:
 def render_table(report: GradeReport) -> str:
     """Plain text: one block per function, public cases one row each, hidden cases counted."""
     lines = [f"descentlab check: {report.submission}"]
+    if report.sandbox == "none":
+        lines.append("warning: the submission's code ran unsandboxed (--no-sandbox)")
+    if report.hidden_seed is not None:
+        lines.append(f"hidden cases drawn from seed {report.hidden_seed}")
     for issue in report.errors:
         lines.extend(_indent(f"error [{issue.code}]: {issue.message}", 2))
     lines.extend(report.notes)

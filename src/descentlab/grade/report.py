@@ -19,8 +19,8 @@ from descentlab.grade.render_text import render_table
 
 __all__ = ["FAILING_VERDICTS", "CaseResult", "FunctionReport", "GradeReport", "Verdict"]
 
-Verdict = Literal["pass", "fail", "error", "timeout", "skipped"]
-FAILING_VERDICTS = ("fail", "error", "timeout", "skipped")
+Verdict = Literal["pass", "fail", "error", "timeout", "crashed", "skipped"]
+FAILING_VERDICTS = ("fail", "error", "timeout", "crashed", "skipped")
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,8 @@ class GradeReport:
     functions: tuple[FunctionReport, ...]
     errors: tuple[Issue, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    hidden_seed: int | None = None
+    sandbox: str = ""
 
     @property
     def points(self) -> float:
@@ -196,6 +198,8 @@ class GradeReport:
             "cases": self.n_cases,
             "errors": [vars(issue) for issue in self.errors],
             "notes": list(self.notes),
+            "hidden_seed": self.hidden_seed,
+            "sandbox": self.sandbox,
             "functions": [f.to_dict() for f in self.functions],
         }
 

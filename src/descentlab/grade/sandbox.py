@@ -1,205 +1,271 @@
-"""Running a submission in its own process, with a time limit per call and a memory limit.
+"""The OS sandbox a worker runs in: bubblewrap, util-linux ``unshare``, or (only when asked) none.
 
-NOTE [one worker per submission]: starting Python, NumPy (and PyTorch, for a torch submission) costs
-from a few tenths of a second to a few seconds, so one worker loads the submission once and runs
-every case. A call that runs past its time limit gets the worker killed (its whole process group);
-the next call starts a fresh worker and loads the submission again. The worker is a plain
-``python -c`` process, not ``multiprocessing``, so it never re-imports the caller's ``__main__``
-script, and the grader reads only JSON from it (NOTE [untrusted child]).
+NOTE [sandbox]: learner code is untrusted (SPEC §3), so the worker runs in new Linux namespaces —
+user, PID, mount, network, IPC, UTS — made by an existing tool, not by guards in Python:
+
+- ``bwrap`` (bubblewrap), when it is installed and user namespaces work: a read-only view of the
+  system folders and the interpreter (:mod:`.sandbox_view`), the allowed packages under
+  ``/sandbox/site``, the worker's own code under ``/sandbox/worker``, the learner's copied files
+  under ``/sandbox/submission`` (read-only), a private size-limited ``/tmp``, a new ``/proc`` that
+  shows only the sandbox's processes, a minimal ``/dev``, no network, a cleared environment, no
+  capabilities, and ``--die-with-parent``. Nothing else of the machine is there: not the
+  descentlab package, its case files, an instructor's case folder, the user's home or the
+  learner's folder.
+- ``unshare`` (util-linux), when bubblewrap is missing: the same namespaces and the same view,
+  assembled by a short ``sh`` script with ``mount`` inside the new mount namespace, entered with
+  ``chroot``, and the learner's code started by ``setpriv`` with no capabilities and no way to
+  gain any.
+- ``none``: only with ``--no-sandbox`` (``sandbox="none"``): a plain process with the same
+  resource limits and a cleared environment, which can read and write whatever the user can. The
+  report says so.
+
+In every mode the worker's first act (before any learner code) lowers its hard resource limits:
+CPU seconds, open files, file size and, where they are enforced, processes (NOTE [process
+limit]); the grader's own PID is not visible from a PID namespace, so a submission cannot signal
+it, and when the worker ends, the namespace's end takes every process it started with it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
-import signal
+import shlex
+import shutil
 import subprocess
-import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
+from descentlab.grade.sandbox_view import package_paths, system_view
 
-from descentlab.grade.arrays import encode_wire
-from descentlab.grade.protocol import (
-    ChannelClosedError,
-    ChannelTimeoutError,
-    read_message,
-    write_message,
+__all__ = [
+    "SANDBOXES",
+    "Limits",
+    "SandboxUnavailableError",
+    "WorkerCommand",
+    "resolve_sandbox",
+    "worker_command",
+]
+
+SANDBOXES = ("auto", "bwrap", "unshare", "none")
+INSIDE = "/sandbox"
+_PASSED_VARIABLES = (
+    # Numeric environment: which CPU kernels NumPy/OpenBLAS use, and how many threads.
+    "NPY_DISABLE_CPU_FEATURES",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
 )
 
-__all__ = ["CallOutcome", "LoadOutcome", "Session"]
 
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from descentlab.grade.worker import main; main()"
-)
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+class SandboxUnavailableError(RuntimeError):
+    """No sandbox of the requested kind can be made on this machine."""
 
 
 @dataclass(frozen=True)
-class LoadOutcome:
-    """What loading the submission gave: the functions found (name -> parameter names) or why not.
+class Limits:
+    """Resource limits of one worker: CPU seconds, processes (threads count), the size of any file
+    it writes and of its private ``/tmp``, in MiB."""
 
-    ``status`` is ``"loaded"``, ``"raised"`` (``error`` describes it), ``"timeout"`` or
-    ``"crashed"``.
-    """
-
-    status: str
-    found: dict[str, list[str] | None] = field(default_factory=dict)
-    error: dict[str, Any] | None = None
-    output: str = ""
-    output_chars: int = 0
-    exit_code: int | None = None
+    cpu_seconds: int = 600
+    processes: int = 256
+    file_mb: int = 64
+    tmp_mb: int = 256
 
 
 @dataclass(frozen=True)
-class CallOutcome:
-    """One call: ``status`` is ``"returned"``, ``"raised"``, ``"timeout"`` or ``"crashed"``."""
+class WorkerCommand:
+    """How to start one worker: ``argv``, its environment and working folder, the ``sys.path``
+    entries to send it (paths as the worker sees them) and the sandbox ``kind``."""
 
-    status: str
-    result: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
-    modified: tuple[str, ...] = ()
-    seconds: float = 0.0
-    output: str = ""
-    output_chars: int = 0
-    exit_code: int | None = None
+    kind: str
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    cwd: str
+    sys_path: tuple[str, ...]
 
 
-class _CrashedError(Exception):
-    def __init__(self, exit_code: int | None) -> None:
-        super().__init__(exit_code)
-        self.exit_code = exit_code
+def _environment(home: str) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "USER": "learner",
+        "LOGNAME": "learner",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    env.update({k: os.environ[k] for k in _PASSED_VARIABLES if k in os.environ})
+    return env
 
 
-class _Process:
-    """One worker process and its two pipes."""
-
-    def __init__(self, cwd: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, _PACKAGE_ROOT],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=cwd,
-            start_new_session=True,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.fd_in = self.proc.stdin.fileno()
-        self.fd_out = self.proc.stdout.fileno()
-
-    def request(self, message: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        try:
-            write_message(self.fd_in, message)
-            return read_message(self.fd_out, timeout)
-        except ChannelTimeoutError:
-            self.kill()
-            raise
-        except (ChannelClosedError, ValueError, UnicodeDecodeError):
-            self.kill()
-            raise _CrashedError(self.proc.returncode) from None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                pipe.close()
+def _boot(paths: tuple[str, ...], limits: Limits) -> str:
+    """The ``python -c`` program: lower the hard limits, put the worker's code, the submission's
+    folder and the packages on ``sys.path``, then serve (NOTE [process limit])."""
+    return (
+        "import resource as r, sys\n"
+        f"sys.path[:0] = {list(paths)!r}\n"
+        f"for k, v in ((r.RLIMIT_CPU, {limits.cpu_seconds}), (r.RLIMIT_NPROC, {limits.processes}),"
+        f" (r.RLIMIT_FSIZE, {limits.file_mb * 1024 * 1024}), (r.RLIMIT_CORE, 0)):\n"
+        "    r.setrlimit(k, (v, v))\n"
+        "from dlgrade_worker.serve import main\n"
+        "main()\n"
+    )
 
 
-def _absolute_path() -> list[str]:
-    """The caller's ``sys.path`` with relative entries resolved: the worker runs elsewhere."""
-    return [os.path.abspath(entry or os.curdir) for entry in sys.path]
+def _bwrap_probe(binary: str) -> bool:
+    view = system_view()
+    argv = [binary, "--unshare-all", "--die-with-parent", "--new-session"]
+    for path in view.binds:
+        argv += ["--ro-bind", path, path]
+    argv += ["--proc", "/proc", "--dev", "/dev", view.interpreter, "-I", "-S", "-c", "pass"]
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
-class Session:
-    """A submission loaded in a worker process; use as a context manager.
+def _unshare_probe(binary: str) -> bool:
+    argv = [binary, "--user", "--map-root-user", "--pid", "--fork", "--mount", "--net"]
+    argv += ["--ipc", "--uts", "--kill-child", "--mount-proc", "true"]
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and shutil.which("setpriv") is not None
 
-    ``memory_mb`` caps the address space each call may add (``RLIMIT_AS``, NOTE [memory limit]);
-    ``load_timeout`` bounds start-up and loading, each call has its own ``timeout``.
+
+@functools.lru_cache(maxsize=8)
+def _available(kind: str) -> bool:
+    binary = shutil.which("bwrap" if kind == "bwrap" else "unshare")
+    if binary is None:
+        return False
+    return _bwrap_probe(binary) if kind == "bwrap" else _unshare_probe(binary)
+
+
+def resolve_sandbox(requested: str) -> str:
+    """The sandbox to use: ``requested`` itself, or for ``"auto"`` bubblewrap, else ``unshare``.
+
+    Raises SandboxUnavailableError when that kind (or, for ``"auto"``, any) cannot run here.
     """
-
-    def __init__(
-        self, spec: dict[str, Any], names: list[str], *, memory_mb: int | None, load_timeout: float
-    ) -> None:
-        self.spec = spec
-        self.names = names
-        self.memory_mb = memory_mb
-        self.load_timeout = load_timeout
-        self._tmp = tempfile.TemporaryDirectory(prefix="descentlab-grade-")
-        self._process: _Process | None = None
-
-    def __enter__(self) -> Session:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process = None
-        self._tmp.cleanup()
-
-    def load(self) -> LoadOutcome:
-        """Start a worker and load the submission (again, after a time-out or a crash)."""
-        if self._process is not None:
-            self._process.kill()
-        process = self._process = _Process(self._tmp.name)
-        try:
-            process.request(
-                {"op": "init", "sys_path": _absolute_path(), "memory_mb": self.memory_mb},
-                self.load_timeout,
-            )
-            reply = process.request(
-                {"op": "load", "spec": self.spec, "names": self.names}, self.load_timeout
-            )
-        except ChannelTimeoutError:
-            self._process = None
-            return LoadOutcome("timeout")
-        except _CrashedError as crash:
-            self._process = None
-            return LoadOutcome("crashed", exit_code=crash.exit_code)
-        output = {"output": reply.get("output", ""), "output_chars": reply.get("output_chars", 0)}
-        if not reply.get("ok"):
-            return LoadOutcome("raised", error=reply.get("error"), **output)
-        return LoadOutcome("loaded", found=reply.get("found", {}), **output)
-
-    def call(self, name: str, arguments: dict[str, Any], timeout: float) -> CallOutcome:
-        """Call ``name`` with ``arguments`` (in order) in the worker, loading it first if needed."""
-        if self._process is None:
-            loaded = self.load()
-            if loaded.status != "loaded":
-                return CallOutcome("crashed", error=loaded.error, exit_code=loaded.exit_code)
-        assert self._process is not None
-        args = [
-            {"name": k, "array": encode_wire(v)}
-            if isinstance(v, np.ndarray)
-            else {"name": k, "number": v}
-            for k, v in arguments.items()
-        ]
-        start = time.perf_counter()
-        try:
-            reply = self._process.request({"op": "call", "name": name, "args": args}, timeout)
-        except ChannelTimeoutError:
-            self._process = None
-            return CallOutcome("timeout", seconds=time.perf_counter() - start)
-        except _CrashedError as crash:
-            self._process = None
-            return CallOutcome(
-                "crashed", seconds=time.perf_counter() - start, exit_code=crash.exit_code
-            )
-        return CallOutcome(
-            status=str(reply.get("status")),
-            result=reply.get("result"),
-            error=reply.get("error"),
-            modified=tuple(reply.get("modified", ())),
-            seconds=float(reply.get("seconds", 0.0)),
-            output=str(reply.get("output", "")),
-            output_chars=int(reply.get("output_chars", 0)),
+    if requested == "none":
+        return "none"
+    kinds = ("bwrap", "unshare") if requested == "auto" else (requested,)
+    for kind in kinds:
+        if _available(kind):
+            return kind
+    if requested == "auto":
+        raise SandboxUnavailableError(
+            "no sandbox can be made here: install bubblewrap (Debian/Ubuntu: apt-get install "
+            "bubblewrap) or util-linux's unshare with user namespaces enabled, or pass "
+            "--no-sandbox (sandbox='none') to run the submission's code unsandboxed, with your "
+            "own rights"
         )
+    raise SandboxUnavailableError(
+        f"sandbox {requested!r} cannot be made here (the tool is missing or user namespaces are "
+        "disabled); use sandbox='auto' or --no-sandbox"
+    )
+
+
+def _bwrap(root: Path, limits: Limits, boot: str) -> list[str]:
+    view = system_view()
+    argv = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent"]
+    argv += ["--new-session", "--cap-drop", "ALL", "--clearenv"]
+    for path in view.binds:
+        argv += ["--ro-bind", path, path]
+    for path in view.hidden:
+        argv += ["--size", "4096", "--tmpfs", path, "--remount-ro", path]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    argv += ["--dir", INSIDE, "--ro-bind", str(root / "worker"), f"{INSIDE}/worker"]
+    argv += ["--ro-bind", str(root / "submission"), f"{INSIDE}/submission"]
+    argv += ["--dir", f"{INSIDE}/site"]
+    for path in package_paths():
+        argv += ["--ro-bind", str(path), f"{INSIDE}/site/{path.name}"]
+    for key, value in _environment("/tmp").items():
+        argv += ["--setenv", key, value]
+    argv += ["--chdir", "/tmp", view.interpreter, "-I", "-S", "-c", boot]
+    return argv
+
+
+def _unshare_script(root: Path, limits: Limits, boot: str) -> str:
+    """NOTE [unshare view]: run as root of the new user namespace, inside the new mount
+    namespace: build the same view as bubblewrap's under ``root/view`` with bind mounts (remounted
+    read-only) and tmpfs, then ``chroot`` into it and start the worker through ``setpriv`` with an
+    empty capability bounding set, so the learner's code can neither undo a mount nor gain a
+    capability."""
+    view = system_view()
+    new = root / "view"
+    q = shlex.quote
+    lines = ["set -eu", f"R={q(str(new))}", 'mount -t tmpfs -o mode=755 view "$R"']
+
+    def bind(source: str, target: str) -> None:
+        kind = "-d" if Path(source).is_dir() else "-f"
+        make = (
+            f'mkdir -p "$R{target}"'
+            if kind == "-d"
+            else (f'mkdir -p "$(dirname "$R{target}")"; : > "$R{target}"')
+        )
+        lines.append(make)
+        lines.append(f'mount --rbind {q(source)} "$R{target}"')
+        lines.append(f'mount -o remount,bind,ro "$R{target}"')
+
+    for path in view.binds:
+        bind(path, path)
+    for path in view.hidden:
+        lines.append(f'mount -t tmpfs -o ro,size=4k hidden "$R{path}"')
+    lines.append(f'mkdir -p "$R/proc" "$R/dev" "$R/tmp" "$R{INSIDE}/site"')
+    lines.append('mount -t proc proc "$R/proc"')
+    for device in ("null", "zero", "full", "random", "urandom", "tty"):
+        lines.append(f': > "$R/dev/{device}"; mount --bind /dev/{device} "$R/dev/{device}"')
+    lines.append(f'mount -t tmpfs -o size={limits.tmp_mb}m,mode=1777 tmp "$R/tmp"')
+    bind(str(root / "worker"), f"{INSIDE}/worker")
+    bind(str(root / "submission"), f"{INSIDE}/submission")
+    for path in package_paths():
+        bind(str(path), f"{INSIDE}/site/{path.name}")
+    env = " ".join(q(f"{k}={v}") for k, v in _environment("/tmp").items())
+    command = [view.interpreter, "-I", "-S", "-c", boot]
+    lines.append(
+        'cd / && exec chroot "$R" /usr/bin/env -i '
+        + env
+        + " setpriv --no-new-privs --bounding-set=-all --inh-caps=-all -- "
+        + "sh -c 'cd /tmp && exec \"$@\"' sh "
+        + " ".join(q(part) for part in command)
+    )
+    return "\n".join(lines) + "\n"
+
+
+def worker_command(kind: str, root: Path, limits: Limits) -> WorkerCommand:
+    """The command that starts a worker in sandbox ``kind``; ``root`` is the session's private
+    folder on the host, holding ``worker/`` (this package's ``inside`` code) and ``submission/``."""
+    if kind == "none":
+        home = root / "home"
+        home.mkdir(exist_ok=True)
+        sys_path = (str(root / "submission"), *sorted({str(p.parent) for p in package_paths()}))
+        boot = _boot((str(root / "worker"), *sys_path), limits)
+        view = system_view()
+        argv = (view.interpreter, "-I", "-S", "-c", boot)
+        return WorkerCommand(kind, argv, _environment(str(home)), str(home), sys_path)
+    sys_path = (f"{INSIDE}/submission", f"{INSIDE}/site")
+    boot = _boot((f"{INSIDE}/worker", *sys_path), limits)
+    if kind == "bwrap":
+        argv = tuple(_bwrap(root, limits, boot))
+    else:
+        (root / "view").mkdir(exist_ok=True)
+        script = root / "enter.sh"
+        script.write_text(_unshare_script(root, limits, boot), encoding="utf-8")
+        binary = shutil.which("unshare") or "unshare"
+        argv = (
+            binary, "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount",
+            "--net", "--ipc", "--uts", "--propagation", "private", "sh", str(script),
+        )  # fmt: skip
+    return WorkerCommand(kind, argv, {"PATH": "/usr/bin:/bin"}, str(root), sys_path)

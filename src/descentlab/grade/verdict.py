@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.grade.capture import OUTPUT_LIMIT
 from descentlab.grade.cases import Case
 from descentlab.grade.compare import Issue, check_return
 from descentlab.grade.diagnose import matching_mistakes
+from descentlab.grade.inside.capture import OUTPUT_LIMIT
 from descentlab.grade.registry import Gradable
 from descentlab.grade.report import CaseResult, Verdict
-from descentlab.grade.sandbox import CallOutcome
+from descentlab.grade.session import CallOutcome
 
 __all__ = ["describe_raised", "judge", "skipped"]
 
@@ -49,11 +49,22 @@ def _crash_message(outcome: CallOutcome) -> str:
     elif code is not None:
         how = f"exited with code {code} (os._exit?)"
     else:
-        how = "could not be restarted"
+        how = "stopped or could not be restarted"
     message = f"the worker process running the function {how}"
+    if outcome.reason:
+        message += f": {outcome.reason}"
     if outcome.error:
         message += "\n" + describe_raised(outcome.error, "loading it again raised")
     return message
+
+
+def _modified_issue(modified: tuple[str, ...]) -> Issue:
+    return Issue(
+        "modified_input",
+        f"modified its input {', '.join(modified)} in place, so the caller's array changed; "
+        "compute new arrays (w = w - step) instead of updating in place (w -= step, w[...] = ..., "
+        "tensor.sub_)",
+    )
 
 
 def _case_result(
@@ -105,14 +116,17 @@ def judge(
         return _case_result(case, "timeout", 0.0, [issue], outcome), frozenset()
     if outcome.status == "crashed":
         issue = Issue("crashed", _crash_message(outcome))
-        return _case_result(case, "error", 0.0, [issue], outcome), frozenset()
+        return _case_result(case, "crashed", 0.0, [issue], outcome), frozenset()
     if outcome.status == "raised":
         error = outcome.error or {}
         code = "memory_limit" if error.get("type") == "MemoryError" else "raised"
         message = describe_raised(error)
         if code == "memory_limit":
             message += "\n  (the grader limits the memory a submission may use)"
-        return _case_result(case, "error", 0.0, [Issue(code, message)], outcome), frozenset()
+        issues = [Issue(code, message)]
+        if outcome.modified:
+            issues.append(_modified_issue(outcome.modified))
+        return _case_result(case, "error", 0.0, issues, outcome), frozenset()
 
     result = outcome.result or {}
     checks, count_issue = check_return(
@@ -125,15 +139,7 @@ def judge(
     share = case.points / len(gradable.outputs)
     points = share * sum(check.ok for check in checks)
     if outcome.modified:
-        names = ", ".join(outcome.modified)
-        issues.append(
-            Issue(
-                "modified_input",
-                f"modified its input {names} in place, so the caller's array changed; compute "
-                "new arrays (w = w - step) instead of updating in place (w -= step, w[...] = ..., "
-                "tensor.sub_)",
-            )
-        )
+        issues.append(_modified_issue(outcome.modified))
         points = 0.0
     wrong = {
         check.name: check.value

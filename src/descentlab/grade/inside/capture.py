@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.grade.arrays import encode_wire
+from .wire import encode_wire
 
 __all__ = ["MAX_RETURNED_ELEMENTS", "OUTPUT_LIMIT", "CappedWriter", "describe_error", "package"]
 

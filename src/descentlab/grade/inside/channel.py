@@ -2,7 +2,8 @@
 
 NOTE [untrusted child]: the worker runs the learner's code, so whatever it sends is untrusted. The
 grader therefore never unpickles: a message is a 4-byte big-endian length and a UTF-8 JSON object,
-and arrays travel as :func:`descentlab.grade.arrays.encode_wire` records.
+arrays travel as :mod:`.wire` records, and the grader checks every message against a strict schema
+(``descentlab.grade.schema``) before reading anything from it. Used on both sides of the pipe.
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ def read_message(fd: int, timeout: float | None = None) -> dict[str, Any]:
     (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
     if size > MAX_MESSAGE_BYTES:
         raise ChannelClosedError(f"message of {size} bytes is over the limit")
-    message = json.loads(_read_exact(fd, size, deadline).decode("utf-8"))
+    try:
+        message = json.loads(_read_exact(fd, size, deadline).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ChannelClosedError(f"message is not JSON: {error}") from None
     if not isinstance(message, dict):
         raise ChannelClosedError("message is not a JSON object")
     return message

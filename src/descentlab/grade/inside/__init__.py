@@ -1,0 +1,8 @@
+"""The code that runs *inside* the sandbox, next to the learner's code.
+
+NOTE [inside the sandbox]: this subpackage depends on the standard library and NumPy only and
+imports its siblings relatively, because the sandbox does not show the descentlab package: the
+grader mounts this folder read-only under another name and starts :mod:`.serve`. It holds no
+expected value, tolerance or case file, and nothing it reports is trusted: the grader validates
+every message (``descentlab.grade.schema``) and makes every comparison itself.
+"""

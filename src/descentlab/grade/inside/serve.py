@@ -1,0 +1,219 @@
+"""The worker's request loop: warm up, load one submission, call its functions (inside the sandbox).
+
+Started by the grader as ``python -I -S -c`` with this folder on ``sys.path`` (see
+``descentlab.grade.session``). It talks over its original stdin/stdout (:mod:`.channel`); file
+descriptors 0, 1 and 2 are then pointed at ``/dev/null`` so the learner's ``print``, ``input`` and
+C-level writes cannot disturb the channel, and ``sys.stdout``/``sys.stderr`` become a capped
+in-memory buffer.
+
+Requests, each answered by one reply:
+
+- ``init``: ``sys_path`` (the packages the sandbox shows and the submission's folder),
+  ``memory_mb`` and ``warm``: the frameworks to import and exercise before the clock starts (NOTE
+  [warm-up]).
+- ``load``: a spec (:mod:`.namespace`) and the names to look up; replies with the functions found
+  and their parameter names.
+- ``call``: a function name and its arguments; replies with what it returned or raised, what it
+  printed, and every array argument *as it is after the call*, so that the grader can compare them
+  with the pristine copies it kept.
+
+Loading may map up to 4 × ``memory_mb`` more address space (imports), each call ``memory_mb`` more
+than the loaded submission had (NOTE [memory limit]).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from .capture import CappedWriter, describe_error, package
+from .channel import ChannelClosedError, read_message, write_message
+from .namespace import build_namespace
+from .wire import decode_wire, encode_wire
+
+__all__ = ["main"]
+
+_LOAD_FACTOR = 4
+
+
+def _address_space() -> int | None:
+    """This process's mapped address space in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _limit_address_space(extra_mb: int) -> None:
+    """NOTE [memory limit]: ``RLIMIT_AS`` counts every mapping, shared libraries included, and a
+    CUDA build of PyTorch maps gigabytes of them. So the limit is set relative to what is mapped
+    now: ``extra_mb`` more than the current address space. Soft and hard limits are both set, and
+    nothing in the sandbox may raise a hard limit again."""
+    import resource
+
+    limit = (_address_space() or 0) + extra_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _warm_torch() -> None:
+    """NOTE [warm-up]: PyTorch imports parts of itself on first use (``torch.optim`` pulls in
+    ``torch._dynamo`` at the first ``step()``, seconds on a small machine). One tiny training step
+    with the pieces learners use makes those imports happen before the time limit applies."""
+    import torch
+    import torch.nn as nn
+    import torch.optim as optim
+
+    layer = nn.Linear(2, 1, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(np.ones((1, 2))))
+    for make in (optim.SGD, optim.Adam):
+        optimizer = make(layer.parameters(), lr=0.1)
+        optimizer.zero_grad()
+        inputs = torch.as_tensor(np.ones((3, 2)))
+        loss = nn.MSELoss()(layer(inputs), torch.zeros(3, 1, dtype=torch.float64))
+        loss.backward()
+        optimizer.step()
+    weight = torch.tensor(np.ones((2, 1)), requires_grad=True)
+    value = torch.mean(
+        (torch.ones(3, 1, dtype=torch.float64) - torch.ones(3, 2) @ weight.double()) ** 2
+    )
+    torch.autograd.grad(value, weight)
+    value.item()
+    weight.detach().numpy()
+
+
+def _warm_tensorflow() -> None:
+    import tensorflow as tf
+
+    weight = tf.Variable(np.ones((2, 1)))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(
+            (tf.ones((3, 1), tf.float64) - tf.ones((3, 2), tf.float64) @ weight) ** 2
+        )
+    tape.gradient(loss, weight).numpy()
+
+
+_WARMERS = {"torch": _warm_torch, "tensorflow": _warm_tensorflow}
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {}
+        self.filenames: set[str] = set()
+        self.memory_mb: int | None = None
+
+    def init(self, message: dict[str, Any]) -> dict[str, Any]:
+        sys.path[:0] = [p for p in message.get("sys_path", []) if isinstance(p, str) and p]
+        self.memory_mb = message.get("memory_mb")
+        warmed, failed = [], []
+        writer = CappedWriter()
+        sys.stdout = sys.stderr = writer
+        try:
+            for name in message.get("warm", []):
+                try:
+                    _WARMERS[name]()
+                    warmed.append(name)
+                except Exception:
+                    failed.append(name)
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        return {"ok": True, "warmed": warmed, "failed": failed}
+
+    def load(self, message: dict[str, Any]) -> dict[str, Any]:
+        spec = message["spec"]
+        self.filenames = {unit["filename"] for unit in spec.get("units", [])}
+        writer = CappedWriter()
+        if self.memory_mb:
+            _limit_address_space(_LOAD_FACTOR * self.memory_mb)
+        sys.stdout = sys.stderr = writer
+        try:
+            self.namespace = build_namespace(spec)
+        except BaseException as error:
+            return {
+                "ok": False,
+                "error": describe_error(error, self.filenames),
+                "output": writer.getvalue(),
+                "output_chars": writer.total,
+            }
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        if self.memory_mb:
+            _limit_address_space(self.memory_mb)
+        found = {}
+        for name in message["names"]:
+            value = self.namespace.get(name)
+            if callable(value):
+                found[name] = _parameters(value)
+        return {
+            "ok": True,
+            "found": found,
+            "output": writer.getvalue(),
+            "output_chars": writer.total,
+        }
+
+    def call(self, message: dict[str, Any]) -> dict[str, Any]:
+        function = self.namespace[message["name"]]
+        args: list[Any] = []
+        for argument in message["args"]:
+            args.append(
+                decode_wire(argument["array"]) if "array" in argument else argument["number"]
+            )
+        writer = CappedWriter()
+        sys.stdout = sys.stderr = writer
+        reply: dict[str, Any]
+        try:
+            result = function(*args)
+            reply = {"status": "returned", "result": package(result)}
+        except BaseException as error:
+            reply = {"status": "raised", "error": describe_error(error, self.filenames)}
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        reply["arguments"] = [_after(a) if isinstance(a, np.ndarray) else None for a in args]
+        reply.update(output=writer.getvalue(), output_chars=writer.total)
+        return reply
+
+
+def _after(array: np.ndarray) -> dict[str, Any] | None:
+    """The argument as the call left it; None when it can no longer be encoded."""
+    try:
+        return encode_wire(array)
+    except Exception:
+        return None
+
+
+def _parameters(function: Any) -> list[str] | None:
+    import inspect
+
+    try:
+        return [str(name) for name in inspect.signature(function).parameters]
+    except (TypeError, ValueError):
+        return None
+
+
+def main() -> None:
+    """Serve requests until the grader closes the channel."""
+    channel_in, channel_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    worker = Worker()
+    handlers = {"init": worker.init, "load": worker.load, "call": worker.call}
+    while True:
+        try:
+            message = read_message(channel_in)
+        except ChannelClosedError:
+            return
+        handler = handlers.get(message.get("op", ""))
+        if handler is None:
+            return
+        write_message(channel_out, handler(message))
