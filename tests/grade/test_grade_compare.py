@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from descentlab.grade.capture import package
+from descentlab.grade.inside.capture import package
 from descentlab.grade.compare import check_output, check_return
 
 EXPECTED_COLUMN = np.array([[1.0], [2.0]])

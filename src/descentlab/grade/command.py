@@ -1,5 +1,9 @@
 """The grader's command-line seam: ``descentlab check`` and ``descentlab cases generate``.
 
+``check PATH`` grades one learner (a file, ``file.py:function``, a notebook or a learner's folder);
+``check A.py B.ipynb CLASS_DIR/ --gradebook grades.csv`` (or any several targets) grades a class,
+one learner per file or sub-folder (see :mod:`.gradebook`).
+
 The CLI adds the two parsers with :func:`add_check_parser` and :func:`add_cases_parser`; each sets
 ``run`` (via ``set_defaults``) to :func:`run_check` or :func:`run_cases`, which return the exit
 code: 0 when every case passed, 1 when any failed. Bad usage (a missing file, an unknown ``--as``
@@ -10,13 +14,16 @@ FileNotFoundError or TypeError with a one-line message, which the CLI turns into
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
 from descentlab.grade.generate import SHIPPED_SEED, generate_cases
 from descentlab.grade.grader import check
 from descentlab.grade.registry import REGISTRY
+from descentlab.grade.sandbox import SandboxUnavailableError
 
 __all__ = ["add_cases_parser", "add_check_parser", "run_cases", "run_check"]
 
@@ -30,7 +37,11 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         "Exit code 0: every case passed; 1: some case failed; 2: bad usage.",
     )
     parser.add_argument(
-        "target", metavar="PATH[:FUNC]", help="solution.py, solution.py:my_step or notebook.ipynb"
+        "targets",
+        nargs="+",
+        metavar="PATH[:FUNC]",
+        help="solution.py, solution.py:my_step, notebook.ipynb or a learner's folder; several "
+        "targets, or a class folder with --gradebook, grade a class",
     )
     parser.add_argument(
         "--as",
@@ -44,6 +55,32 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--html", metavar="FILE", help="also write a standalone HTML report")
     parser.add_argument(
         "--timeout", type=float, default=5.0, metavar="S", help="time limit per case (default 5)"
+    )
+    parser.add_argument(
+        "--hidden-seed",
+        type=int,
+        metavar="N",
+        help="seed of the hidden cases (default: drawn, and reported)",
+    )
+    parser.add_argument(
+        "--gradebook",
+        metavar="FILE.csv",
+        help="grade a class: one row per learner in this CSV (not overwritten: --force)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="sandboxes graded at once (class)"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite an existing --gradebook")
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "unshare"),
+        default="auto",
+        help="the sandbox tool (default: bubblewrap, else unshare)",
+    )
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the submission's code unsandboxed, with your rights (only for code you trust)",
     )
     parser.set_defaults(run=run_check)
     return parser
@@ -69,14 +106,70 @@ def add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _write_new(path: Path, text: str, force: bool) -> None:
+    """Write ``text`` to ``path`` atomically; an existing file is replaced only with ``force``."""
+    if path.exists() and not force:
+        raise ValueError(f"--gradebook must not name an existing file (use --force), got {path}")
+    if path.is_dir():
+        raise ValueError(f"--gradebook must name a file, got the folder {path}")
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
-    """Grade ``args.target``; write the table (or JSON) to ``stream`` (default stdout)."""
+    """Grade the targets; write the table (or JSON) to ``stream`` (default stdout)."""
     out = sys.stdout if stream is None else stream
-    report = check(args.target, cases=args.cases, names=args.as_name, timeout=args.timeout)
+    sandbox = "none" if args.no_sandbox else args.sandbox
+    try:
+        if args.gradebook or len(args.targets) > 1:
+            return _run_class(args, sandbox, out)
+        report = check(
+            args.targets[0],
+            cases=args.cases,
+            names=args.as_name,
+            timeout=args.timeout,
+            hidden_seed=args.hidden_seed,
+            sandbox=sandbox,
+        )
+    except SandboxUnavailableError as error:
+        raise ValueError(str(error)) from None
     if args.html:
         Path(args.html).write_text(report.to_html(), encoding="utf-8")
     out.write(report.to_json() + "\n" if args.json else report.to_table())
     return 0 if report.passed else 1
+
+
+def _run_class(args: argparse.Namespace, sandbox: str, out: TextIO) -> int:
+    from descentlab.grade.gradebook import grade_class
+
+    if args.as_name or args.html:
+        raise ValueError("--as and --html grade one learner; a class gets --gradebook and --json")
+    target = Path(args.gradebook) if args.gradebook else None
+    if target is not None and target.exists() and not args.force:
+        raise ValueError(f"--gradebook must not name an existing file (use --force), got {target}")
+    book = grade_class(
+        args.targets,
+        cases=args.cases,
+        hidden_seed=args.hidden_seed,
+        timeout=args.timeout,
+        workers=args.workers,
+        sandbox=sandbox,
+    )
+    if target is not None:
+        _write_new(target, book.to_csv(), args.force)
+    if args.json:
+        import json
+
+        out.write(json.dumps(book.to_dict(), indent=2) + "\n")
+    else:
+        out.write(book.to_table())
+    return 0 if book.passed else 1
 
 
 def run_cases(args: argparse.Namespace, stream: TextIO | None = None) -> int:

@@ -11,7 +11,8 @@ instructor can grade again with the same cases (``--hidden-seed``).
 
 Input rule (NOTE [inputs]): every function receives NumPy arrays — ``x``/``X`` (m, n) float64,
 ``y`` (m, 1), the weight as a 0-d array (one feature) or (n, 1) — and ``lrate`` as a Python float,
-whatever framework it uses. A PyTorch submission converts them itself (``torch.from_numpy``, ``torch.as_tensor``) and may return tensors.
+whatever framework it uses. A PyTorch submission converts them itself (``torch.from_numpy``,
+``torch.as_tensor``) and may return tensors.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from descentlab.grade.loader import (
 )
 from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_name
 from descentlab.grade.report import FunctionReport, GradeReport
-from descentlab.grade.sandbox import SANDBOXES, resolve_sandbox
+from descentlab.grade.sandbox import SANDBOXES, Limits, resolve_sandbox
 from descentlab.grade.session import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
 from descentlab.validation import (
@@ -50,10 +51,15 @@ from descentlab.validation import (
 __all__ = [
     "DEFAULT_MEMORY_MB",
     "MAX_CONSECUTIVE_STOPS",
+    "CaseSets",
     "check",
+    "cpu_seconds_for",
     "draw_hidden_seed",
+    "grade_session",
     "hidden_cases",
     "load_timeout_for",
+    "lookup_names",
+    "submission_spec",
 ]
 
 DEFAULT_MEMORY_MB = 2048
@@ -115,13 +121,13 @@ def _load_issue(loaded: LoadOutcome, label: str, timeout: float) -> Issue:
 class _Grading:
     """One run of :func:`check`: the session, the case sets and the per-function loop."""
 
-    def __init__(self, session: Session, sets: dict[str, CaseSet], timeout: float) -> None:
+    def __init__(self, session: Session, sets: CaseSets, timeout: float) -> None:
         self.session = session
         self.sets = sets
         self.timeout = timeout
 
     def case_set(self, name: str) -> CaseSet:
-        return self.sets[name]
+        return self.sets.get(name)
 
     def not_graded(self, gradable: Gradable, implementation: str, issue: Issue) -> FunctionReport:
         case_set = self.case_set(gradable.name)
@@ -201,13 +207,15 @@ class _Grading:
         return GradeReport(label, tuple(reports), notes=notes)
 
 
-def _spec(func_or_path: Any) -> tuple[dict[str, Any] | None, str, str | None, Issue | None]:
+def submission_spec(
+    func_or_path: Any, exclude: frozenset = frozenset()
+) -> tuple[dict[str, Any] | None, str, str | None, Issue | None]:
     """``(spec, label, explicit function name, load issue)`` for what the caller passed."""
     if isinstance(func_or_path, str | os.PathLike):
         path, function = parse_target(func_or_path)
         label = path.name + (f":{function}" if function else "")
         try:
-            return spec_for_path(path, function), label, function, None
+            return spec_for_path(path, function, exclude=exclude), label, function, None
         except LoadError as failure:
             return None, label, function, Issue(failure.kind, failure.message)
     if callable(func_or_path):
@@ -219,14 +227,20 @@ def _spec(func_or_path: Any) -> tuple[dict[str, Any] | None, str, str | None, Is
     )
 
 
-def case_sets(
-    cases: str | os.PathLike[str] | None, hidden_seed: int, names: Sequence[str] | None = None
-) -> dict[str, CaseSet]:
-    """Every registered function's (or ``names``') case set, hidden cases from ``hidden_seed``."""
-    return {
-        name: load_case_set(name, cases, generated_hidden=hidden_cases(name, hidden_seed))
-        for name in (names or REGISTRY)
-    }
+class CaseSets:
+    """The case sets of one grading, loaded when first needed: public cases from ``cases`` (default:
+    shipped), hidden ones from its ``hidden.json`` or drawn from ``hidden_seed``."""
+
+    def __init__(self, cases: str | os.PathLike[str] | None, hidden_seed: int) -> None:
+        self.cases = cases
+        self.hidden_seed = hidden_seed
+        self._sets: dict[str, CaseSet] = {}
+
+    def get(self, name: str) -> CaseSet:
+        if name not in self._sets:
+            hidden = hidden_cases(name, self.hidden_seed)
+            self._sets[name] = load_case_set(name, self.cases, generated_hidden=hidden)
+        return self._sets[name]
 
 
 def check(
@@ -277,34 +291,49 @@ def check(
     requested = _requested(names)
     if cases is not None and not Path(cases).is_dir():
         raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
-    spec, label, explicit, issue = _spec(func_or_path)
+    spec, label, explicit, issue = submission_spec(func_or_path)
     if explicit is not None and requested is not None and len(requested) != 1:
         raise ValueError(
             f"names must name one function when grading the single function {explicit}, "
             f"got {list(requested)}"
         )
-    sets = case_sets(cases, hidden_seed, requested)
+    sets = CaseSets(cases, hidden_seed)
+    for name in requested or ():
+        sets.get(name)
     kind = resolve_sandbox(sandbox)
     context = {"hidden_seed": hidden_seed, "sandbox": kind}
     if spec is None:
         return GradeReport(label, (), errors=(issue,) if issue else (), **context)
-    lookup = [explicit] if explicit is not None else list(requested or REGISTRY)
+    limits = Limits(cpu_seconds=cpu_seconds_for(timeout, load_timeout))
     with Session(
         spec,
-        lookup,
+        lookup_names(explicit, requested),
         sandbox=kind,
         memory_mb=memory_mb,
         load_timeout=load_timeout,
         warm=frameworks_used(spec),
+        limits=limits,
     ) as session:
         return grade_session(
             session, sets, label, explicit, requested, timeout, load_timeout, context
         )
 
 
+def lookup_names(explicit: str | None, requested: tuple[str, ...] | None) -> list[str]:
+    """The names the worker looks up in the submission."""
+    return [explicit] if explicit is not None else list(requested or REGISTRY)
+
+
+def cpu_seconds_for(timeout: float, load_timeout: float) -> int:
+    """A worker's CPU-time cap (a backstop: each call has its wall-clock limit): enough to load
+    and run every case of every function at the limit."""
+    cases = sum(len(g.public_cases) + len(g.hidden_cases) for g in REGISTRY.values())
+    return int(2 * (load_timeout + cases * timeout)) + 10
+
+
 def grade_session(
     session: Session,
-    sets: dict[str, CaseSet],
+    sets: CaseSets,
     label: str,
     explicit: str | None,
     requested: tuple[str, ...] | None,

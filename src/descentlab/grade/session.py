@@ -37,7 +37,17 @@ from descentlab.grade.process_cap import ProcessCap
 from descentlab.grade.sandbox import Limits, WorkerCommand, worker_command
 from descentlab.grade.schema import BadReplyError, check_array, check_reply
 
-__all__ = ["CallOutcome", "LoadOutcome", "Session", "WorkerProcess"]
+__all__ = [
+    "CallOutcome",
+    "LoadOutcome",
+    "Prepared",
+    "Session",
+    "WorkerCrashedError",
+    "WorkerProcess",
+    "place_files",
+    "prepare_root",
+    "start_worker",
+]
 
 _INSIDE = Path(__file__).parent / "inside"
 
@@ -75,30 +85,37 @@ class CallOutcome:
     reason: str = ""
 
 
-class _CrashedError(Exception):
+class WorkerCrashedError(Exception):
+    """The worker exited, was killed or sent a malformed reply; ``reason`` says which."""
+
     def __init__(self, exit_code: int | None, reason: str) -> None:
         super().__init__(reason)
         self.exit_code = exit_code
         self.reason = reason
 
 
-def prepare_root(spec: dict[str, Any]) -> Path:
-    """A private folder for one submission: ``worker/dlgrade_worker`` (the inside code) and
-    ``submission/`` with the neighbour modules the spec carries."""
+def prepare_root() -> Path:
+    """A private folder for one submission: ``worker/dlgrade_worker`` (the inside code) and an
+    empty ``submission/`` (shown read-only in the sandbox, filled by :func:`place_files`)."""
     root = Path(tempfile.mkdtemp(prefix="descentlab-grade-"))
     package = root / "worker" / "dlgrade_worker"
     package.mkdir(parents=True)
     for source in _INSIDE.glob("*.py"):
         shutil.copyfile(source, package / source.name)
+    (root / "submission").mkdir()
+    return root
+
+
+def place_files(root: Path, spec: dict[str, Any]) -> None:
+    """Write the neighbour modules the spec carries into ``root/submission`` (a bind mount shows
+    them to a worker that is already running)."""
     submission = root / "submission"
-    submission.mkdir()
     for relative, text in spec.get("files", {}).items():
         target = (submission / relative).resolve()
         if submission.resolve() not in target.parents:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    return root
 
 
 class WorkerProcess:
@@ -148,10 +165,10 @@ class WorkerProcess:
             self.kill()
             code = self.proc.returncode
             reason = self.stderr_tail() if code not in (None, 0) or not str(error) else str(error)
-            raise _CrashedError(code, reason or str(error)) from None
+            raise WorkerCrashedError(code, reason or str(error)) from None
         except BadReplyError as error:
             self.kill()
-            raise _CrashedError(None, f"the worker sent a malformed reply: {error}") from None
+            raise WorkerCrashedError(None, f"the worker sent a malformed reply: {error}") from None
         return reply
 
     def kill(self) -> None:
@@ -170,6 +187,31 @@ class WorkerProcess:
                 with contextlib.suppress(OSError):
                     pipe.close()
         self.errors.close()
+
+
+def start_worker(
+    command: WorkerCommand,
+    limits: Limits,
+    *,
+    memory_mb: int | None,
+    warm: list[str],
+    timeout: float,
+) -> WorkerProcess:
+    """Start a worker and warm it up (NOTE [warm-up]); raises ChannelTimeoutError or
+    WorkerCrashedError when it does not answer in ``timeout`` seconds."""
+    process = WorkerProcess(command, limits)
+    message = {"op": "init", "sys_path": [], "memory_mb": memory_mb, "warm": warm}
+    process.request(message, timeout)
+    return process
+
+
+@dataclass
+class Prepared:
+    """A sandbox made ahead of time: its private folder, command and warmed-up worker."""
+
+    root: Path
+    command: WorkerCommand
+    process: WorkerProcess | None
 
 
 class Session:
@@ -191,6 +233,7 @@ class Session:
         load_timeout: float,
         warm: list[str] | None = None,
         limits: Limits | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
         self.spec = spec
         self.names = names
@@ -198,8 +241,13 @@ class Session:
         self.load_timeout = load_timeout
         self.warm = list(warm or [])
         self.limits = limits or Limits()
-        self.root = prepare_root(spec)
-        self.command = worker_command(sandbox, self.root, self.limits)
+        if prepared is None:
+            root = prepare_root()
+            prepared = Prepared(root, worker_command(sandbox, root, self.limits), None)
+        self.root = prepared.root
+        self.command = prepared.command
+        self._ready = prepared.process
+        place_files(self.root, spec)
         self._process: WorkerProcess | None = None
 
     def __enter__(self) -> Session:
@@ -209,21 +257,23 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process = None
+        for process in (self._process, self._ready):
+            if process is not None:
+                process.kill()
+        self._process = self._ready = None
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _start(self) -> WorkerProcess:
-        process = WorkerProcess(self.command, self.limits)
-        message = {
-            "op": "init",
-            "sys_path": [],
-            "memory_mb": self.memory_mb,
-            "warm": self.warm,
-        }
-        process.request(message, self.load_timeout)
-        return process
+        if self._ready is not None:
+            process, self._ready = self._ready, None
+            return process
+        return start_worker(
+            self.command,
+            self.limits,
+            memory_mb=self.memory_mb,
+            warm=self.warm,
+            timeout=self.load_timeout,
+        )
 
     def load(self) -> LoadOutcome:
         """Start a worker and load the submission (again, after a time-out or a crash)."""
@@ -241,7 +291,7 @@ class Session:
         except ChannelTimeoutError:
             self._process = None
             return LoadOutcome("timeout")
-        except _CrashedError as crash:
+        except WorkerCrashedError as crash:
             self._process = None
             return LoadOutcome("crashed", exit_code=crash.exit_code, reason=crash.reason)
         output = {"output": reply["output"], "output_chars": reply["output_chars"]}
@@ -271,7 +321,7 @@ class Session:
         except ChannelTimeoutError:
             self._process = None
             return CallOutcome("timeout", seconds=time.perf_counter() - start)
-        except _CrashedError as crash:
+        except WorkerCrashedError as crash:
             self._process = None
             return CallOutcome(
                 "crashed",
