@@ -268,4 +268,5 @@ def worker_command(kind: str, root: Path, limits: Limits) -> WorkerCommand:
             binary, "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount",
             "--net", "--ipc", "--uts", "--propagation", "private", "sh", str(script),
         )  # fmt: skip
-    return WorkerCommand(kind, argv, {"PATH": "/usr/bin:/bin"}, str(root), sys_path)
+    path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    return WorkerCommand(kind, argv, {"PATH": path}, str(root), sys_path)
