@@ -56,7 +56,9 @@ def test_plain_definitions_and_builtin_decorators_are_kept() -> None:
 
 
 def test_a_notebook_that_rebinds_staticmethod_keeps_no_decorated_definition() -> None:
-    source = "def staticmethod(f):\n    return open('/tmp/x', 'w')\n@staticmethod\ndef g():\n    pass"
+    source = (
+        "def staticmethod(f):\n    return open('/tmp/x', 'w')\n@staticmethod\ndef g():\n    pass"
+    )
     assert "def g" not in _kept(source)
 
 

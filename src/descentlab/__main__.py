@@ -1,0 +1,7 @@
+"""``python -m descentlab``: the command line."""
+
+import sys
+
+from descentlab.cli import main
+
+sys.exit(main())
