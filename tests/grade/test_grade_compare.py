@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from descentlab.grade.inside.capture import package
 from descentlab.grade.compare import check_output, check_return
+from descentlab.grade.inside.capture import package
 
 EXPECTED_COLUMN = np.array([[1.0], [2.0]])
 EXPECTED_SCALAR = np.array(0.5)
