@@ -70,7 +70,9 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=2, metavar="N", help="sandboxes graded at once (class)"
     )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing --gradebook")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing --gradebook or --html file"
+    )
     parser.add_argument(
         "--sandbox",
         choices=("auto", "bwrap", "unshare"),
@@ -106,12 +108,14 @@ def add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _write_new(path: Path, text: str, force: bool) -> None:
+def _write_new(path: Path, text: str, force: bool, option: str = "--gradebook") -> None:
     """Write ``text`` to ``path`` atomically; an existing file is replaced only with ``force``."""
-    if path.exists() and not force:
-        raise ValueError(f"--gradebook must not name an existing file (use --force), got {path}")
     if path.is_dir():
-        raise ValueError(f"--gradebook must name a file, got the folder {path}")
+        raise ValueError(f"{option} must name a file, got the folder {path}")
+    if path.exists() and not force:
+        raise ValueError(f"{option} must not name an existing file (use --force), got {path}")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{option} must be in an existing folder, got {path}")
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -126,6 +130,8 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     """Grade the targets; write the table (or JSON) to ``stream`` (default stdout)."""
     out = sys.stdout if stream is None else stream
     sandbox = "none" if args.no_sandbox else args.sandbox
+    if args.html and Path(args.html).exists() and not args.force:
+        raise ValueError(f"--html must not name an existing file (use --force), got {args.html}")
     try:
         if args.gradebook or len(args.targets) > 1:
             return _run_class(args, sandbox, out)
@@ -140,7 +146,7 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     except SandboxUnavailableError as error:
         raise ValueError(str(error)) from None
     if args.html:
-        Path(args.html).write_text(report.to_html(), encoding="utf-8")
+        _write_new(Path(args.html), report.to_html(), args.force, "--html")
     out.write(report.to_json() + "\n" if args.json else report.to_table())
     return 0 if report.passed else 1
 

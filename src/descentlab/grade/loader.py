@@ -147,11 +147,14 @@ def imported_modules(source: str) -> set[str]:
 
 
 def frameworks_used(spec: dict[str, Any]) -> list[str]:
-    """The frameworks the worker warms up for this spec (NOTE [warm-up]): the ones imported."""
+    """The frameworks the worker warms up for this spec (NOTE [warm-up]): the ones imported, and
+    ``torch.optim`` when a torch submission mentions it."""
     sources = [unit["source"] for unit in spec.get("units", [])] + list(spec["files"].values())
     found: set[str] = set()
     for source in sources:
         found |= {_FRAMEWORKS[name] for name in imported_modules(source) if name in _FRAMEWORKS}
+    if "torch" in found and any("optim" in source for source in sources):
+        found.add("torch.optim")
     return sorted(found)
 
 

@@ -23,7 +23,8 @@ __all__ = [
     "write_message",
 ]
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+# A reply carries at most a million returned numbers and the (small) case arguments sent back.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 _HEADER = struct.Struct(">I")
 
 
