@@ -133,7 +133,7 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     if args.html and Path(args.html).exists() and not args.force:
         raise ValueError(f"--html must not name an existing file (use --force), got {args.html}")
     try:
-        if args.gradebook or len(args.targets) > 1:
+        if args.gradebook or len(args.targets) > 1 or _is_class_folder(args.targets[0]):
             return _run_class(args, sandbox, out)
         report = check(
             args.targets[0],
@@ -149,6 +149,20 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
         _write_new(Path(args.html), report.to_html(), args.force, "--html")
     out.write(report.to_json() + "\n" if args.json else report.to_table())
     return 0 if report.passed else 1
+
+
+def _is_class_folder(target: str) -> bool:
+    """A folder with no entry file of its own (``solution.py``, ...) holds a class."""
+    from descentlab.grade.loader import LoadError, find_entry
+
+    path = Path(target)
+    if not path.is_dir():
+        return False
+    try:
+        find_entry(path)
+    except LoadError:
+        return True
+    return False
 
 
 def _run_class(args: argparse.Namespace, sandbox: str, out: TextIO) -> int:
