@@ -18,6 +18,7 @@ roundoff times the conditioning of the sums) to tell the usual mistakes apart.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from collections.abc import Mapping
@@ -61,10 +62,10 @@ def unit_roundoff(dtype: Any) -> float:
         name = name.removeprefix("torch.")
         if name in _EXTRA_FORMATS:
             return _EXTRA_FORMATS[name]
-    try:
-        resolved = np.dtype(dtype if name is None else name)
-    except (TypeError, ValueError):
-        resolved = None
+    resolved = None
+    if dtype is not None:  # np.dtype(None) is float64
+        with contextlib.suppress(TypeError, ValueError):
+            resolved = np.dtype(dtype if name is None else name)
     if resolved is None or resolved.kind != "f":
         raise ValueError(
             "dtype must be a floating-point dtype (e.g. float64, float32, torch.float32, float), "
