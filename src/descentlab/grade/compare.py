@@ -13,20 +13,38 @@ Rules, applied to every returned value in this order (each failure is one feedba
    a loss. ``(n,)`` for ``(n, 1)`` or ``(1, 1)`` for a scalar is wrong: a caller that stacks or
    multiplies the result would silently broadcast. The feedback says when a reshape would fix it.
 5. *finite*: no NaN or infinity.
-6. *value*: ``numpy.allclose(received, expected)`` with its default tolerances, in float64.
+6. *value*: ``|received - expected| <= tolerance`` elementwise, in float64, where the absolute
+   tolerance is a forward error bound of the computation at the precision of the returned dtype
+   (NOTE [forward error bound] in :mod:`descentlab.grade.tolerance`): float32 values get float32's
+   bound, float64 values float64's. NOTE [float32 fallback]: a float64 value (or Python float)
+   that misses the float64 bound but is within the float32 one passes with a note, because the
+   usual cause is a correct float32 computation converted on return (``loss.item()`` in torch).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from descentlab.grade.inside.wire import decode_wire
+from descentlab.grade.tolerance import FLOAT32_ROUNDOFF, unit_roundoff
 
-__all__ = ["Issue", "OutputCheck", "check_output", "check_return", "received_array"]
+__all__ = [
+    "Issue",
+    "OutputCheck",
+    "ToleranceAt",
+    "check_output",
+    "check_return",
+    "received_array",
+    "received_roundoff",
+]
+
+ToleranceAt = Callable[[float], Mapping[str, np.ndarray]]
+"""A case's absolute tolerance per output at a unit roundoff ``u``, e.g.
+``functools.partial(gradable.tolerance, case.inputs)``."""
 
 _ACCEPTED = {"ndarray", "tensor", "numpy_scalar", "python_float", "python_int"}
 
@@ -45,7 +63,8 @@ class OutputCheck:
 
     ``value`` is the received value in float64 with the expected shape whenever it has the
     expected number of finite or non-finite numbers (used by the diagnosis), else None;
-    ``received`` describes what came back (type, dtype, shape, data) for reports.
+    ``received`` describes what came back (type, dtype, shape, data) for reports; ``note`` is
+    feedback on a value that passed (NOTE [float32 fallback]).
     """
 
     name: str
@@ -53,6 +72,7 @@ class OutputCheck:
     issue: Issue | None
     value: np.ndarray | None
     received: dict[str, Any]
+    note: str | None = None
 
 
 def received_array(packaged: dict[str, Any]) -> np.ndarray | None:
@@ -72,10 +92,42 @@ def _shape_text(shape: Sequence[int]) -> str:
     return f"shape {tuple(shape)}"
 
 
+def received_roundoff(packaged: dict[str, Any], array: np.ndarray) -> float:
+    """The unit roundoff of the dtype a value was returned in (``"torch.bfloat16"``,
+    ``"float32"``, ``"float"`` for a Python float), else of the array that carried it."""
+    try:
+        return unit_roundoff(str(packaged.get("dtype")))
+    except ValueError:
+        return unit_roundoff(array.dtype)
+
+
+def _outside(difference: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    return ~(difference <= tolerance)
+
+
+def _wrong_value(name: str, difference: np.ndarray, tolerance: np.ndarray) -> str:
+    outside = _outside(difference, tolerance)
+    worst = np.flatnonzero(outside)[np.argmax(difference[outside])]
+    return (
+        f"{name} differs from the expected value (largest difference "
+        f"{difference.flat[worst]:.3g}, tolerance {tolerance.flat[worst]:.3g})"
+    )
+
+
 def check_output(
-    name: str, packaged: dict[str, Any], expected: np.ndarray, rule: str = ""
+    name: str,
+    packaged: dict[str, Any],
+    expected: np.ndarray,
+    rule: str = "",
+    *,
+    tolerance: Callable[[float], np.ndarray],
 ) -> OutputCheck:
-    """Apply the rules of this module to one returned value."""
+    """Apply the rules of this module to one returned value.
+
+    ``tolerance(u)`` is the absolute tolerance (shaped like ``expected``) of a value computed at
+    unit roundoff ``u``; it is asked for the returned dtype's ``u``, and for float32's when a finer
+    dtype misses its own bound.
+    """
     kind = packaged.get("kind")
     array = received_array(packaged) if kind in _ACCEPTED else None
     received = _describe(packaged, array)
@@ -117,14 +169,17 @@ def check_output(
     if not np.all(np.isfinite(coerced)):
         bad = "nan" if np.any(np.isnan(coerced)) else "inf"
         return fail("not_finite", f"{name} must be finite, got {bad}", coerced)
-    if not np.allclose(coerced, expected):
-        difference = float(np.max(np.abs(coerced - expected)))
-        return fail(
-            "wrong_value",
-            f"{name} differs from the expected value (largest difference {difference:.3g})",
-            coerced,
-        )
-    return OutputCheck(name, True, None, coerced, received)
+    difference = np.abs(coerced - expected)
+    u = received_roundoff(packaged, array)
+    bound = np.broadcast_to(tolerance(u), expected.shape)
+    if not np.any(_outside(difference, bound)):
+        return OutputCheck(name, True, None, coerced, received)
+    if u < FLOAT32_ROUNDOFF:
+        bound = np.broadcast_to(tolerance(FLOAT32_ROUNDOFF), expected.shape)
+        if not np.any(_outside(difference, bound)):
+            note = f"{name} agrees to float32 precision only (computed in float32 and converted?)"
+            return OutputCheck(name, True, None, coerced, received, note)
+    return fail("wrong_value", _wrong_value(name, difference, bound), coerced)
 
 
 def check_return(
@@ -132,8 +187,14 @@ def check_return(
     outputs: Sequence[str],
     expected: dict[str, np.ndarray],
     rules: dict[str, str],
+    *,
+    tolerance: ToleranceAt,
 ) -> tuple[list[OutputCheck], Issue | None]:
-    """Check the count of returned values, then each one; the issue is a count problem."""
+    """Check the count of returned values, then each one; the issue is a count problem.
+
+    ``tolerance(u)`` gives the absolute tolerance of every output at unit roundoff ``u``
+    (see :func:`check_output`); it is called at most once per ``u``.
+    """
     wanted = f"({', '.join(outputs)})"
     kind = result.get("kind")
     if kind == "none":
@@ -149,8 +210,17 @@ def check_return(
         return [], Issue(
             "wrong_count", f"returned {result['length']} values instead of {len(outputs)}: {wanted}"
         )
+    computed: dict[float, Mapping[str, np.ndarray]] = {}
+
+    def at(u: float) -> Mapping[str, np.ndarray]:
+        if u not in computed:
+            computed[u] = tolerance(u)
+        return computed[u]
+
     checks = [
-        check_output(name, item, expected[name], rules.get(name, ""))
+        check_output(
+            name, item, expected[name], rules.get(name, ""), tolerance=lambda u, n=name: at(u)[n]
+        )
         for name, item in zip(outputs, result["items"], strict=True)
     ]
     return checks, None

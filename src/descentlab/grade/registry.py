@@ -7,7 +7,7 @@ diagnosis and reports are generic over this table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from descentlab.grade import linear_steps
 from descentlab.grade.diagnose import Mistake
+from descentlab.grade.tolerance import linear_step_tolerance
 from descentlab.linear import numpy_backend
 
 __all__ = ["REGISTRY", "Gradable", "get_gradable", "infer_name", "register"]
@@ -26,7 +27,9 @@ class Gradable:
 
     ``reference(*args)`` computes the expected outputs from the positional ``arguments``;
     ``make_inputs(rng, i)`` draws the inputs of case ``i`` (1-based, growing with ``i``) and
-    ``describe(inputs)`` says in a few words what they are;
+    ``describe(inputs)`` says in a few words what they are; ``tolerance(inputs, u)`` is the
+    absolute tolerance per output of a correct value computed at unit roundoff ``u`` (a forward
+    error bound that includes the reference's own error, see :mod:`descentlab.grade.tolerance`);
     ``public_cases``/``hidden_cases`` are the case indices shipped in each file; ``shape_rules``
     describe, per output, the shape a correct value has (used in feedback).
     """
@@ -38,6 +41,7 @@ class Gradable:
     make_inputs: Callable[[np.random.Generator, int], dict[str, Any]]
     reference_name: str
     describe: Callable[[dict[str, Any]], str]
+    tolerance: Callable[[Mapping[str, Any], float], dict[str, np.ndarray]]
     mistakes: tuple[Mistake, ...] = ()
     public_cases: range = range(1, 13)
     hidden_cases: range = range(13, 25)
@@ -81,6 +85,7 @@ register(
         reference=numpy_backend.gradient_step_onefeature,
         reference_name="descentlab.linear.numpy_backend.gradient_step_onefeature",
         describe=linear_steps.describe,
+        tolerance=linear_step_tolerance,
         arguments=("x", "y", "weight", "lrate"),
         outputs=("new_weight", "mse"),
         make_inputs=linear_steps.make_inputs_onefeature,
@@ -94,6 +99,7 @@ register(
         reference=numpy_backend.gradient_step,
         reference_name="descentlab.linear.numpy_backend.gradient_step",
         describe=linear_steps.describe,
+        tolerance=linear_step_tolerance,
         arguments=("X", "y", "weight", "lrate"),
         outputs=("new_weight", "mse"),
         make_inputs=linear_steps.make_inputs,

@@ -7,6 +7,7 @@ of values, or modified one of its inputs in place earns nothing for that case.
 
 from __future__ import annotations
 
+import functools
 import signal
 from typing import Any
 
@@ -130,7 +131,11 @@ def judge(
 
     result = outcome.result or {}
     checks, count_issue = check_return(
-        result, gradable.outputs, case.expected, gradable.shape_rules
+        result,
+        gradable.outputs,
+        case.expected,
+        gradable.shape_rules,
+        tolerance=functools.partial(gradable.tolerance, case.inputs),
     )
     if count_issue is not None:
         received = {"returned": {k: result[k] for k in ("type", "length") if k in result}}
