@@ -21,6 +21,7 @@ from descentlab.grade import REGISTRY, default_cases_dir, generate_cases, load_c
 from descentlab.grade.arrays import decode_readable
 from descentlab.grade.cases import Case, load_case_file
 from descentlab.grade.generate import SHIPPED_SEED, render_json
+from descentlab.grade.grader import hidden_cases
 from descentlab.grade.tolerance import FLOAT64_ROUNDOFF
 from descentlab.linear import numpy_backend
 
@@ -55,7 +56,7 @@ def test_shipped_cases_equal_the_reference_output(tmp_path: Path) -> None:
     bits of expected values (NOTE [no bit-for-bit floats])."""
     written = generate_cases(tmp_path, SHIPPED_SEED)
     assert len(written) == 2 * len(REGISTRY)
-    for path in written:
+    for path in (p for p in written if p.name == "public.json"):
         relative = path.relative_to(tmp_path)
         shipped_text = (default_cases_dir() / relative).read_text("utf-8")
         shipped, fresh = json.loads(shipped_text), json.loads(path.read_text("utf-8"))
@@ -84,7 +85,7 @@ def _recomputed(name: str, case: Case) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_expected_values_are_the_reference_implementation(name: str) -> None:
-    for case in load_case_set(name).cases:
+    for case in load_case_set(name).cases + hidden_cases(name, 3):
         assert_within_float64_tolerance(name, case.inputs, case.expected, _recomputed(name, case))
         assert case.expected["new_weight"].shape == np.shape(case.inputs["weight"])
 
@@ -100,13 +101,24 @@ def test_the_comparison_of_expected_values_is_not_blind(name: str) -> None:
             assert_within_float64_tolerance(name, case.inputs, case.expected, computed)
 
 
+def test_hidden_cases_are_not_shipped() -> None:
+    """NOTE [hidden cases]: only the public files are in the package."""
+    shipped = sorted(
+        p.relative_to(default_cases_dir()).as_posix() for p in default_cases_dir().rglob("*.json")
+    )
+    assert shipped == [f"{name}/public.json" for name in sorted(REGISTRY)]
+    assert load_case_set("gradient_step").hidden == ()
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_shipped_cases_cover_sizes_lrates_weights_and_features(name: str) -> None:
-    for visibility in ("public", "hidden"):
-        document = _shipped(name, visibility)
-        assert document["format_version"] == 1
-        assert document["seed"] == SHIPPED_SEED
-        cases = load_case_set(name).public if visibility == "public" else load_case_set(name).hidden
+@pytest.mark.parametrize("seed", [SHIPPED_SEED, 7])
+def test_shipped_and_drawn_cases_cover_sizes_lrates_weights_and_features(
+    name: str, seed: int
+) -> None:
+    document = _shipped(name, "public")
+    assert document["format_version"] == 1
+    assert document["seed"] == SHIPPED_SEED
+    for cases in (load_case_set(name).public, hidden_cases(name, seed)):
         sizes = [case.inputs["y"].shape[0] for case in cases]
         assert sizes == sorted(sizes) and all(m % 5 == 0 for m in sizes)
         assert {case.inputs["lrate"] for case in cases} == {0.5, 1.0, 1.5}

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from descentlab.grade import REGISTRY, load_case_set
-from descentlab.grade.capture import package
 from descentlab.grade.compare import check_return
+from descentlab.grade.inside.capture import package
 from descentlab.grade.linear_steps import MISTAKES, make_inputs, make_inputs_onefeature
 from descentlab.grade.tolerance import (
     FLOAT32_ROUNDOFF,
