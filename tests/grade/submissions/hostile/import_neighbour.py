@@ -1,15 +1,19 @@
 """Hostile: copies a classmate. The test puts a correct ``classmate_solution.py`` in the same
-folder (as in a folder of a whole class's submissions); this file imports it, or failing that,
-reads and runs every other ``.py`` file next to it (its folder found through ``__file__`` and the
-grader's command line), and returns the classmate's values.
+folder (as in a folder of a whole class's submissions). This file never names it in an import
+statement (a grader may copy the neighbour modules a submission imports, as helpers): it lists its
+own folder (``__file__`` and the grader's command line) and imports every module it finds there by
+a computed name (``importlib.import_module``), else reads and runs every other ``.py`` file beside
+it, and returns the first classmate's values.
 
-Old grader: the submission's folder is first on sys.path; every case passes.
+Old grader: the submission's folder is readable and first on sys.path; every case passes.
 Sandboxed grader: the submission's folder is not visible; the stub fails every case.
 """
 
 import contextlib
 import glob
+import importlib
 import os
+import sys
 
 import numpy as np
 
@@ -38,11 +42,18 @@ def _looks_like_a_solution(path):
 
 
 def _classmate():
-    with contextlib.suppress(Exception):
-        import classmate_solution
-
-        return vars(classmate_solution)
-    for folder in dict.fromkeys(_folders()):
+    folders = list(dict.fromkeys(_folders()))
+    for folder in folders:
+        for path in sorted(glob.glob(os.path.join(folder, "*.py"))):
+            name = os.path.splitext(os.path.basename(path))[0]
+            if name == "import_neighbour" or _looks_like_a_solution(path) is None:
+                continue
+            with contextlib.suppress(Exception):
+                sys.path.insert(0, folder)
+                module = importlib.import_module(name)
+                if callable(getattr(module, "gradient_step", None)):
+                    return vars(module)
+    for folder in folders:
         for path in sorted(glob.glob(os.path.join(folder, "*.py"))):
             text = _looks_like_a_solution(path)
             if text is None:
