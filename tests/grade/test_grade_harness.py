@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -109,9 +110,12 @@ def test_pytest_does_not_collect_the_imported_names(tmp_path: Path) -> None:
         "from descentlab.grade import test_gradient_step, test_gradient_step_one_feature\n\n\n"
         "def test_something():\n    assert callable(test_gradient_step)\n"
     )
+    src = str(Path(descentlab.grade.__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
