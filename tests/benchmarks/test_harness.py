@@ -79,3 +79,29 @@ def test_every_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
         for ratio in bench["ratios"]:
             assert math.isfinite(ratio["value"]) and ratio["value"] > 0
             assert ratio["name"] in done.stdout
+
+
+def test_a_benchmark_that_raises_is_reported_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import json
+
+    import run_all
+
+    broken = tmp_path / "bench_broken.py"
+    broken.write_text("def run(quick):\n    raise RuntimeError('no sandbox here')\n")
+    fine = tmp_path / "bench_fine.py"
+    fine.write_text(
+        "from harness import Benchmark, Case, Ratio\n\n\n"
+        "def run(quick):\n"
+        "    case = Case('a', 0.5, 2.0, 'calls/s')\n"
+        "    return Benchmark('fine', 'tiny', [case], [Ratio('a/a', 1.0, 1.0, False, 'x')])\n"
+    )
+    monkeypatch.setattr(run_all, "discover", lambda names: [broken, fine])
+    assert run_all.main(["--quick", "--out", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "== broken: FAILED: RuntimeError: no sandbox here" in captured.err
+    assert "== fine: tiny" in captured.out
+    payload = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [bench["name"] for bench in payload["benchmarks"]] == ["fine"]
+    assert payload["failed"] == {"broken": "RuntimeError: no sandbox here"}

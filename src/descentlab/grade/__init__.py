@@ -16,6 +16,7 @@ from descentlab.grade.compare import Issue
 from descentlab.grade.diagnose import Mistake
 from descentlab.grade.generate import SHIPPED_SEED, generate_cases
 from descentlab.grade.grader import check
+from descentlab.grade.harness import test_gradient_step, test_gradient_step_one_feature
 from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, register
 from descentlab.grade.report import CaseResult, FunctionReport, GradeReport
 
@@ -36,4 +37,6 @@ __all__ = [
     "get_gradable",
     "load_case_set",
     "register",
+    "test_gradient_step",
+    "test_gradient_step_one_feature",
 ]
