@@ -28,7 +28,7 @@ def outputs_relative(expected: dict[str, np.ndarray], k: float = 1000.0):
         (np.array([[1.0], [2.0]]), EXPECTED_COLUMN, None),
         (np.array([[1.0], [2.0]], dtype=np.float32), EXPECTED_COLUMN, None),
         (torch.tensor([[1.0], [2.0]], requires_grad=True) * 1, EXPECTED_COLUMN, None),
-        (torch.tensor([[1.0], [2.0]], dtype=torch.bfloat16), EXPECTED_COLUMN, None),
+        (torch.tensor([[1.0], [2.0]], dtype=torch.bfloat16), EXPECTED_COLUMN, "wrong_dtype"),
         (0.5, EXPECTED_SCALAR, None),
         (np.float32(0.5), EXPECTED_SCALAR, None),
         (np.array(0.5), EXPECTED_SCALAR, None),
@@ -109,11 +109,8 @@ def _check(value: object, expected: np.ndarray, tolerance=None):
         (np.float64(0.5), 2.0**-53),
         (0.5, 2.0**-53),
         (np.float32(0.5), 2.0**-24),
-        (np.array(0.5, dtype=np.float16), 2.0**-11),
         (torch.tensor(0.5), 2.0**-24),
         (torch.tensor(0.5, dtype=torch.float64), 2.0**-53),
-        (torch.tensor(0.5, dtype=torch.bfloat16), 2.0**-8),
-        (torch.tensor(0.5, dtype=torch.float16), 2.0**-11),
     ],
 )
 def test_the_tolerance_is_asked_at_the_precision_of_the_returned_dtype(
@@ -123,6 +120,20 @@ def test_the_tolerance_is_asked_at_the_precision_of_the_returned_dtype(
     checked = _check(value, EXPECTED_SCALAR, lambda v: asked.append(v) or np.asarray(0.0))
     assert checked.ok and checked.note is None
     assert asked == [u]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.array(0.5, dtype=np.float16),
+        torch.tensor(0.5, dtype=torch.bfloat16),
+        torch.tensor(0.5, dtype=torch.float16),
+    ],
+)
+def test_half_precision_is_refused_as_too_coarse_to_judge(value: object) -> None:
+    checked = _check(value, EXPECTED_SCALAR, lambda v: np.asarray(np.inf))
+    assert checked.issue is not None and checked.issue.code == "wrong_dtype"
+    assert "float32 or float64" in checked.issue.message
 
 
 def test_a_float32_value_is_judged_at_float32_precision() -> None:

@@ -106,6 +106,10 @@ def _case(raw: Any, number: int, visibility: Visibility, function: str, source: 
         k: np.asarray(_decode_value(expected_raw[k], f"{where} expected.{k}"))
         for k in gradable.outputs
     }
+    try:
+        gradable.tolerance(inputs, 2.0**-53)
+    except ValueError as error:
+        raise ValueError(f"{where} inputs are inconsistent: {error}") from None
     return Case(
         id=str(raw.get("id", f"{visibility}-{number:02d}")),
         visibility=visibility,

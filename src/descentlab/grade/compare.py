@@ -171,6 +171,13 @@ def check_output(
         return fail("not_finite", f"{name} must be finite, got {bad}", coerced)
     difference = np.abs(coerced - expected)
     u = received_roundoff(packaged, array)
+    if u > FLOAT32_ROUNDOFF:
+        return fail(
+            "wrong_dtype",
+            f"{name} must be float32 or float64, got dtype {dtype}: half precision keeps about "
+            "3 significant digits, too few to tell a correct step from a wrong one",
+            coerced,
+        )
     bound = np.broadcast_to(tolerance(u), expected.shape)
     if not np.any(_outside(difference, bound)):
         return OutputCheck(name, True, None, coerced, received)

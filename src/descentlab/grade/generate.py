@@ -66,7 +66,7 @@ def build_case_document(gradable: Gradable, seed: int, visibility: str) -> dict[
         "visibility": visibility,
         "reference": gradable.reference_name,
         "seed": seed,
-        "tolerance": "numpy.allclose defaults (rtol=1e-05, atol=1e-08)",
+        "tolerance": "forward error bound at the submission's precision (grade/tolerance.py)",
         "cases": cases,
     }
 

@@ -215,7 +215,8 @@ def submission_spec(
         path, function = parse_target(func_or_path)
         label = path.name + (f":{function}" if function else "")
         try:
-            return spec_for_path(path, function, exclude=exclude), label, function, None
+            spec = spec_for_path(path, function, exclude=exclude, gradable=frozenset(REGISTRY))
+            return spec, label, function, None
         except LoadError as failure:
             return None, label, function, Issue(failure.kind, failure.message)
     if callable(func_or_path):

@@ -114,7 +114,9 @@ def notebook_units(path: Path) -> list[dict[str, Any]]:
 
 # NOTE [neighbour modules]: a learner's file may import modules that sit beside it. Those (and only
 # those: not the rest of the folder, which may hold other learners' files or data) are copied, found
-# by reading the import statements, up to these limits.
+# by reading the import statements, up to these limits. When a single file is graded, a neighbour
+# that itself defines a gradable function is not copied: in a folder shared by a class it is
+# another learner's solution, and `import classmate` must not be a way to copy it.
 MAX_NEIGHBOUR_FILES = 50
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 _FRAMEWORKS = {"torch": "torch", "tensorflow": "tensorflow", "keras": "tensorflow"}
@@ -158,7 +160,26 @@ def frameworks_used(spec: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def _neighbours(directory: Path, sources: list[str], exclude: set[Path]) -> dict[str, str]:
+def defined_functions(source: str) -> set[str]:
+    """Names of the functions ``source`` defines at top level (empty if unparsable)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    kinds = ast.FunctionDef | ast.AsyncFunctionDef
+    return {node.name for node in tree.body if isinstance(node, kinds)}
+
+
+def _neighbours(
+    directory: Path,
+    sources: list[str],
+    exclude: set[Path],
+    refuse: frozenset[str] = frozenset(),
+    skipped: list[str] | None = None,
+) -> dict[str, str]:
+    """The neighbour modules imported by ``sources``; a module defining a name in ``refuse`` (a
+    gradable function: another learner's solution, when a class shares a folder) is left out and
+    its name added to ``skipped``."""
     files: dict[str, str] = {}
     pending = [name for source in sources for name in imported_modules(source)]
     seen: set[str] = set()
@@ -175,6 +196,10 @@ def _neighbours(directory: Path, sources: list[str], exclude: set[Path]) -> dict
             found = sorted(package.rglob("*.py"))[:MAX_NEIGHBOUR_FILES]
         for path in found:
             source = _read_source(path)
+            if refuse & defined_functions(source):
+                if skipped is not None:
+                    skipped.append(path.name)
+                continue
             files[path.relative_to(directory).as_posix()] = source
             pending.extend(imported_modules(source))
     return files
@@ -197,21 +222,33 @@ def find_entry(folder: Path) -> Path:
 
 
 def spec_for_path(
-    path: Path, function: str | None = None, *, exclude: set[Path] | frozenset[Path] = frozenset()
+    path: Path,
+    function: str | None = None,
+    *,
+    exclude: set[Path] | frozenset[Path] = frozenset(),
+    gradable: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The worker spec for a ``.py`` file, a notebook or a learner's folder; ``exclude`` lists
-    files never copied as neighbours (the other learners' files of a class)."""
+    files never copied as neighbours (the other learners' files of a class). For a single file
+    (not a folder), a neighbour that defines one of the ``gradable`` names is not copied either
+    (NOTE [neighbour modules]): a learner whose solution spans several files submits the folder."""
     path = path.resolve()
+    refuse = gradable
     if path.is_dir():
         path = find_entry(path)
+        refuse = frozenset()
     if path.suffix == ".ipynb":
         units = notebook_units(path)
         definitions = True
     else:
         units = [_unit(path.name, _read_source(path))]
         definitions = False
-    files = _neighbours(path.parent, [u["source"] for u in units], {*exclude, path})
+    skipped: list[str] = []
+    files = _neighbours(
+        path.parent, [u["source"] for u in units], {*exclude, path}, refuse, skipped
+    )
     return {
+        "skipped_neighbours": skipped,
         "label": path.name,
         "module": "submission",
         "units": units,

@@ -76,12 +76,12 @@ def _case_result(
     outcome: CallOutcome | None = None,
     received: dict[str, Any] | None = None,
     diagnosis: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
 ) -> CaseResult:
     """The case result; inputs, values and printed output are kept for public cases only."""
     public = case.visibility == "public"
-    notes: tuple[str, ...] = ()
     if outcome is not None and outcome.output_chars > OUTPUT_LIMIT:
-        notes = (
+        notes += (
             f"printed {outcome.output_chars:,} characters; only the first {OUTPUT_LIMIT:,} "
             "are kept",
         )
@@ -157,5 +157,6 @@ def judge(
     diagnosis = matching_mistakes(gradable.mistakes, case.inputs, wrong)
     verdict: Verdict = "fail" if issues else "pass"
     received = {check.name: check.received for check in checks}
-    result_case = _case_result(case, verdict, points, issues, outcome, received, diagnosis)
+    notes = tuple(check.note for check in checks if check.note)
+    result_case = _case_result(case, verdict, points, issues, outcome, received, diagnosis, notes)
     return result_case, frozenset(wrong)
