@@ -164,3 +164,16 @@ def test_a_neighbour_module_is_copied_but_the_folder_is_not_visible(tmp_path: Pa
     )
     report = check(target, names="gradient_step", hidden_seed=5)
     assert report.passed, report.to_table()
+
+
+def test_a_classmates_solution_is_not_copied_as_a_neighbour(tmp_path: Path) -> None:
+    (tmp_path / "classmate.py").write_text(CORRECT_STEP, encoding="utf-8")
+    target = _submission(tmp_path, "from classmate import gradient_step\n", name="copier.py")
+    report = check(target, names="gradient_step", hidden_seed=6)
+    assert not report.passed and "import_error" in report.issue_codes
+    assert any("classmate.py" in note for note in report.notes)
+    folder = tmp_path / "own"
+    folder.mkdir()
+    (folder / "solution.py").write_text("from steps import gradient_step\n", encoding="utf-8")
+    (folder / "steps.py").write_text(CORRECT_STEP, encoding="utf-8")
+    assert check(folder, names="gradient_step", hidden_seed=6).passed

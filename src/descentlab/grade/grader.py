@@ -344,9 +344,13 @@ def grade_session(
 ) -> GradeReport:
     """Load the submission in ``session`` and grade it on ``sets``."""
     loaded = session.load()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = tuple(
+        f"not copied beside the submission: {name} (it defines a gradable function; to grade a "
+        "solution made of several files, grade its folder)"
+        for name in session.spec.get("skipped_neighbours", ())
+    )
     if loaded.output_chars > OUTPUT_LIMIT:
-        notes = (f"loading printed {loaded.output_chars:,} characters",)
+        notes += (f"loading printed {loaded.output_chars:,} characters",)
     if loaded.status != "loaded":
         issue = _load_issue(loaded, label, load_timeout)
         return GradeReport(label, (), (issue,), notes, **context)
