@@ -161,10 +161,8 @@ def _per_sample(b: _Inputs, factor: float, lrate: float) -> _Path:
     weights = np.abs(np.asarray(path))
     sizes = b.abs_y[:, 0] + np.sum(b.abs_x * weights[:-1], axis=1)
     steps = abs(coefficient) * sizes * np.max(b.abs_x, axis=1, initial=0.0)
-    # rounding errors pile up over the m updates (and grow with a diverging loop)
-    scale = np.sqrt(len(b.X)) * max(float(np.max(weights)), float(np.max(steps, initial=0.0)))
-    # each residual is only as exact as the weight it was taken at
-    sizes = b.abs_y[:, 0] + np.sum(b.abs_x * np.maximum(weights[:-1], scale), axis=1)
+    # the rounding errors of m updates in turn add up (γ_m ≈ m·u), and a diverging loop grows them
+    scale = len(b.X) * max(float(np.max(weights)), float(np.max(steps, initial=0.0)))
     running = (np.asarray(residuals), sizes)
     return _Path(np.asarray(current).reshape(-1, 1), scale, None, scale, running)
 
@@ -206,14 +204,15 @@ def _loss(step: Step, b: _Inputs, path: _Path, memo: dict) -> tuple[np.ndarray, 
     if key not in memo:
         if step.loss_at == "running" and path.running is not None:
             residual, size = path.running
+            known = path.stepped_scale
         else:
-            at, exact = (
-                (path.stepped, path.stepped_scale) if step.loss_at == "updated" else (b.w, 0)
-            )
+            at = path.stepped if step.loss_at == "updated" else b.w
+            known = path.stepped_scale if step.loss_at == "updated" else 0.0
             residual = (b.y - b.X @ at).ravel()
-            # a stepped weight is only known to within the size of its terms
-            size = (b.abs_y + b.abs_x @ np.maximum(np.abs(at), exact)).ravel()
-        memo[key] = (np.mean(residual**2), float(np.mean(size**2)))
+            size = (b.abs_y + b.abs_x @ np.abs(at)).ravel()
+        # the size of the terms, plus what the weight's own error (up to its scale) moves r² by
+        moved = 2.0 * float(np.mean(np.abs(residual) * np.sum(b.abs_x, axis=1))) * known
+        memo[key] = (np.mean(residual**2), float(np.mean(size**2)) + moved)
     mean, mean_size = memo[key]
     factor = 2.0**step.loss_two * float(len(b.X)) ** step.loss_m
     value, scale = factor * mean, factor * mean_size
