@@ -154,8 +154,7 @@ def build_mistakes(
         def predict(inputs: Mapping[str, Any], memo: dict) -> tuple[Prediction, ...]:
             return tuple(evaluate(v, inputs, memo) for v in variants)
 
-        ordered = tuple(o for o in sorted(outputs))
-        table.append(Mistake(name, ordered, message, predict, parts))
+        table.append(Mistake(name, tuple(sorted(outputs)), message, predict, parts))
 
     for change in changes:
         add(change.name, change.message, tuple(dict.fromkeys(change.apply(reference))), ())
