@@ -89,7 +89,7 @@ register(
         arguments=("x", "y", "weight", "lrate"),
         outputs=("new_weight", "mse"),
         make_inputs=linear_steps.make_inputs_onefeature,
-        mistakes=linear_steps.MISTAKES,
+        mistakes=linear_steps.MISTAKES_ONEFEATURE,
         shape_rules={"new_weight": "a scalar, like the incoming weight", "mse": "a scalar"},
     )
 )

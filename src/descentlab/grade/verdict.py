@@ -11,11 +11,9 @@ import functools
 import signal
 from typing import Any
 
-import numpy as np
-
 from descentlab.grade.cases import Case
-from descentlab.grade.compare import Issue, check_return
-from descentlab.grade.diagnose import matching_mistakes
+from descentlab.grade.compare import Issue, check_return, received_array
+from descentlab.grade.diagnose import diagnose_case, wrong_outputs
 from descentlab.grade.inside.capture import OUTPUT_LIMIT
 from descentlab.grade.registry import Gradable
 from descentlab.grade.report import CaseResult, Verdict
@@ -146,17 +144,13 @@ def judge(
     if outcome.modified:
         issues.append(_modified_issue(outcome.modified))
         points = 0.0
-    wrong = {
-        check.name: check.value
-        for check in checks
-        if check.issue is not None
-        and check.issue.code in _VALUE_CODES
-        and check.value is not None
-        and not np.allclose(check.value, case.expected[check.name])
-    }
-    diagnosis = matching_mistakes(gradable.mistakes, case.inputs, wrong)
+    # the numbers each output returned, whatever their shape (a swapped pair, (n,) for (n, 1))
+    values = dict(zip(gradable.outputs, map(received_array, result["items"]), strict=True))
+    failed = [c.name for c in checks if c.issue is not None and c.issue.code in _VALUE_CODES]
+    wrong = wrong_outputs(values, case.expected, failed)
+    diagnosis = diagnose_case(gradable.mistakes, case.inputs, values, case.expected, wrong)
     verdict: Verdict = "fail" if issues else "pass"
     received = {check.name: check.received for check in checks}
     notes = tuple(check.note for check in checks if check.note)
     result_case = _case_result(case, verdict, points, issues, outcome, received, diagnosis, notes)
-    return result_case, frozenset(wrong)
+    return result_case, wrong
