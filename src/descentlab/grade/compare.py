@@ -64,7 +64,8 @@ class OutputCheck:
     ``value`` is the received value in float64 with the expected shape whenever it has the
     expected number of finite or non-finite numbers (used by the diagnosis), else None;
     ``received`` describes what came back (type, dtype, shape, data) for reports; ``note`` is
-    feedback on a value that passed (NOTE [float32 fallback]).
+    feedback on a value that passed (NOTE [float32 fallback]); ``also`` a second problem found
+    behind the first (wrong values behind a wrong shape).
     """
 
     name: str
@@ -73,6 +74,11 @@ class OutputCheck:
     value: np.ndarray | None
     received: dict[str, Any]
     note: str | None = None
+    also: Issue | None = None
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        return tuple(i for i in (self.issue, self.also) if i is not None)
 
 
 def received_array(packaged: dict[str, Any]) -> np.ndarray | None:
@@ -114,6 +120,20 @@ def _wrong_value(name: str, difference: np.ndarray, tolerance: np.ndarray) -> st
     )
 
 
+def _value_behind(
+    name: str, value: np.ndarray, expected: np.ndarray, tolerance: Callable[[float], np.ndarray]
+) -> Issue | None:
+    """A wrong value behind a wrong shape, judged at float32's bound (the more lenient
+    one), so that fixing the shape does not reveal a second failure unannounced."""
+    if not np.all(np.isfinite(value)):
+        return None
+    difference = np.abs(value - expected)
+    bound = np.broadcast_to(tolerance(FLOAT32_ROUNDOFF), expected.shape)
+    if not np.any(_outside(difference, bound)):
+        return None
+    return Issue("wrong_value", _wrong_value(name, difference, bound) + " (reshaped to compare)")
+
+
 def check_output(
     name: str,
     packaged: dict[str, Any],
@@ -133,7 +153,10 @@ def check_output(
     received = _describe(packaged, array)
 
     def fail(code: str, message: str, value: np.ndarray | None = None) -> OutputCheck:
-        return OutputCheck(name, False, Issue(code, message), value, received)
+        also = None
+        if code == "wrong_shape" and value is not None:
+            also = _value_behind(name, value, expected, tolerance)
+        return OutputCheck(name, False, Issue(code, message), value, received, also=also)
 
     if kind == "none":
         return fail("wrong_type", f"{name} is None")

@@ -138,7 +138,7 @@ def judge(
     if count_issue is not None:
         received = {"returned": {k: result[k] for k in ("type", "length") if k in result}}
         return _case_result(case, "fail", 0.0, [count_issue], outcome, received), frozenset()
-    issues = [check.issue for check in checks if check.issue is not None]
+    issues = [issue for check in checks for issue in check.issues]
     share = case.points / len(gradable.outputs)
     points = share * sum(check.ok for check in checks)
     if outcome.modified:
