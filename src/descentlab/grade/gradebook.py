@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,9 @@ from typing import Any
 from descentlab.grade.grader import (
     DEFAULT_MEMORY_MB,
     CaseSets,
+    GradingOptions,
     cpu_seconds_for,
-    draw_hidden_seed,
     grade_session,
-    load_timeout_for,
     lookup_names,
     submission_spec,
 )
@@ -37,7 +37,7 @@ from descentlab.grade.inside.channel import ChannelTimeoutError
 from descentlab.grade.loader import SUFFIXES, frameworks_used
 from descentlab.grade.registry import REGISTRY
 from descentlab.grade.report import GradeReport
-from descentlab.grade.sandbox import SANDBOXES, Limits, resolve_sandbox, worker_command
+from descentlab.grade.sandbox import Limits, resolve_sandbox, worker_command
 from descentlab.grade.session import (
     Prepared,
     Session,
@@ -45,7 +45,7 @@ from descentlab.grade.session import (
     prepare_root,
     start_worker,
 )
-from descentlab.validation import check_choice, check_positive_float, check_positive_int, check_seed
+from descentlab.validation import check_positive_int
 
 __all__ = ["Gradebook", "LearnerRow", "expand_targets", "grade_class"]
 
@@ -229,7 +229,8 @@ def _labels(paths: list[Path]) -> list[str]:
 
 
 class _Pool:
-    """Sandboxes made ahead of need (NOTE [warm pool])."""
+    """Sandboxes made ahead of need (NOTE [warm pool]); :meth:`close` ends every sandbox that was
+    made but not used (after an error or Ctrl-C) and removes its folder."""
 
     def __init__(
         self, kind: str, limits: Limits, memory_mb: int | None, load_timeout: float, size: int
@@ -239,10 +240,15 @@ class _Pool:
         self.memory_mb = memory_mb
         self.load_timeout = load_timeout
         self.alive = threading.Semaphore(size)
+        self.closing = threading.Event()
         self.executor = ThreadPoolExecutor(max_workers=max(1, size // 2), thread_name_prefix="warm")
+        self.futures: list[Future[Prepared]] = []
+        self.taken: set[int] = set()
 
     def _make(self, warm: list[str]) -> Prepared:
-        self.alive.acquire()
+        while not self.alive.acquire(timeout=0.1):
+            if self.closing.is_set():
+                raise CancelledError
         root = prepare_root()
         command = worker_command(self.kind, root, self.limits)
         try:
@@ -257,14 +263,27 @@ class _Pool:
             process = None  # the session starts one itself and reports what happens
         return Prepared(root, command, process)
 
-    def prepare(self, warm: list[str]) -> Future[Prepared]:
-        return self.executor.submit(self._make, warm)
+    def prepare(self, warm: list[str]) -> int:
+        self.futures.append(self.executor.submit(self._make, warm))
+        return len(self.futures) - 1
+
+    def take(self, ticket: int) -> Prepared:
+        self.taken.add(ticket)
+        return self.futures[ticket].result()
 
     def release(self) -> None:
         self.alive.release()
 
     def close(self) -> None:
+        self.closing.set()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        for ticket, future in enumerate(self.futures):
+            if ticket in self.taken or future.cancelled() or future.exception() is not None:
+                continue
+            prepared = future.result()
+            if prepared.process is not None:
+                prepared.process.kill()
+            shutil.rmtree(prepared.root, ignore_errors=True)
 
 
 def grade_class(
@@ -288,21 +307,10 @@ def grade_class(
     """
     import time
 
-    timeout = check_positive_float("timeout", timeout)
     workers = check_positive_int("workers", workers)
-    if memory_mb is not None:
-        memory_mb = check_positive_int("memory_mb", memory_mb)
-    load_timeout = (
-        load_timeout_for(timeout)
-        if load_timeout is None
-        else check_positive_float("load_timeout", load_timeout)
-    )
-    hidden_seed = (
-        draw_hidden_seed() if hidden_seed is None else check_seed("hidden_seed", hidden_seed)
-    )
-    sandbox = check_choice("sandbox", sandbox, SANDBOXES)
-    if cases is not None and not Path(cases).is_dir():
-        raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
+    options = GradingOptions.checked(timeout, memory_mb, load_timeout, hidden_seed, sandbox, cases)
+    timeout, memory_mb, load_timeout = options.timeout, options.memory_mb, options.load_timeout
+    hidden_seed, sandbox = options.hidden_seed, options.sandbox
     paths = expand_targets(targets)
     kind = resolve_sandbox(sandbox)
     sets = CaseSets(cases, hidden_seed)
@@ -325,9 +333,9 @@ def grade_class(
         if spec is None:
             report = GradeReport(label, (), errors=(issue,) if issue else (), **context)
             return report, time.perf_counter() - began
-        future = prepared[index]
-        assert future is not None
-        ready = future.result()
+        ticket = prepared[index]
+        assert ticket is not None
+        ready = pool.take(ticket)
         try:
             with Session(
                 spec,

@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_MEMORY_MB",
     "MAX_CONSECUTIVE_STOPS",
     "CaseSets",
+    "GradingOptions",
     "check",
     "cpu_seconds_for",
     "draw_hidden_seed",
@@ -244,6 +245,43 @@ class CaseSets:
         return self._sets[name]
 
 
+@dataclasses.dataclass(frozen=True)
+class GradingOptions:
+    """The checked options shared by :func:`check` and ``grade_class``."""
+
+    timeout: float
+    memory_mb: int | None
+    load_timeout: float
+    hidden_seed: int
+    sandbox: str
+
+    @classmethod
+    def checked(
+        cls,
+        timeout: Any,
+        memory_mb: Any,
+        load_timeout: Any,
+        hidden_seed: Any,
+        sandbox: Any,
+        cases: Any,
+    ) -> GradingOptions:
+        """Validate each option (the error names it, its rule and the value) and fill defaults:
+        the load limit from the case limit, a drawn hidden seed."""
+        timeout = check_positive_float("timeout", timeout)
+        if memory_mb is not None:
+            memory_mb = check_positive_int("memory_mb", memory_mb)
+        load_timeout = (
+            load_timeout_for(timeout)
+            if load_timeout is None
+            else check_positive_float("load_timeout", load_timeout)
+        )
+        seed = draw_hidden_seed() if hidden_seed is None else check_seed("hidden_seed", hidden_seed)
+        sandbox = check_choice("sandbox", sandbox, SANDBOXES)
+        if cases is not None and not Path(cases).is_dir():
+            raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
+        return cls(timeout, memory_mb, load_timeout, seed, sandbox)
+
+
 def check(
     func_or_path: Callable[..., Any] | str | os.PathLike[str],
     *,
@@ -277,21 +315,10 @@ def check(
     >>> report = check("solution.py")  # doctest: +SKIP
     >>> print(report.to_table())  # doctest: +SKIP
     """
-    timeout = check_positive_float("timeout", timeout)
-    if memory_mb is not None:
-        memory_mb = check_positive_int("memory_mb", memory_mb)
-    load_timeout = (
-        load_timeout_for(timeout)
-        if load_timeout is None
-        else check_positive_float("load_timeout", load_timeout)
-    )
-    hidden_seed = (
-        draw_hidden_seed() if hidden_seed is None else check_seed("hidden_seed", hidden_seed)
-    )
-    sandbox = check_choice("sandbox", sandbox, SANDBOXES)
+    options = GradingOptions.checked(timeout, memory_mb, load_timeout, hidden_seed, sandbox, cases)
+    timeout, memory_mb, load_timeout = options.timeout, options.memory_mb, options.load_timeout
+    hidden_seed, sandbox = options.hidden_seed, options.sandbox
     requested = _requested(names)
-    if cases is not None and not Path(cases).is_dir():
-        raise FileNotFoundError(f"cases must be an existing directory, got {str(cases)!r}")
     spec, label, explicit, issue = submission_spec(func_or_path)
     if explicit is not None and requested is not None and len(requested) != 1:
         raise ValueError(

@@ -266,7 +266,11 @@ def worker_command(kind: str, root: Path, limits: Limits) -> WorkerCommand:
         script = root / "enter.sh"
         script.write_text(_unshare_script(root, limits, boot), encoding="utf-8")
         binary = shutil.which("unshare") or "unshare"
+        # NOTE [unshare parent death]: bubblewrap dies with the grader (--die-with-parent); for
+        # unshare, setpriv gives it a parent-death signal, and --kill-child passes it on to the
+        # namespace's first process, whose end ends every process in it.
         argv = (
+            shutil.which("setpriv") or "setpriv", "--pdeathsig", "KILL", "--",
             binary, "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount",
             "--net", "--ipc", "--uts", "--propagation", "private", "sh", str(script),
         )  # fmt: skip
