@@ -47,7 +47,8 @@ test: lint sandbox-tools
 # set on x86-64 only. Under a minute per run on 2 cores.
 NUMERIC_TESTS := tests/linear tests/grade/test_grade_tolerance.py tests/grade/test_grade_cases.py \
 	tests/grade/test_grade_compare.py tests/grade/test_grade_diagnose.py \
-	tests/grade/test_grade_corpus.py::test_correct_submissions_pass_on_five_seeds
+	tests/grade/test_grade_corpus.py::test_correct_submissions_pass_on_five_seeds \
+	tests/grade/test_grade_learners.py::test_correct_learners_pass_on_five_seeds
 ifeq ($(shell uname -m),x86_64)
 OLD_CPU_ENV := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4" OPENBLAS_CORETYPE=Sandybridge \
 	MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default
