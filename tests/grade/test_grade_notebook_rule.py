@@ -75,5 +75,5 @@ def test_defining_a_kept_notebook_runs_no_side_effect(tmp_path: Path) -> None:
         "definitions_only": True,
         "module": "submission_notebook_rule",
     }
-    namespace = build_namespace(spec)
-    assert "g" in namespace and "A" in namespace and not canary.exists()
+    namespace, notes = build_namespace(spec)
+    assert "g" in namespace and "A" in namespace and not canary.exists() and notes == []

@@ -170,10 +170,27 @@ def test_a_classmates_solution_is_not_copied_as_a_neighbour(tmp_path: Path) -> N
     (tmp_path / "classmate.py").write_text(CORRECT_STEP, encoding="utf-8")
     target = _submission(tmp_path, "from classmate import gradient_step\n", name="copier.py")
     report = check(target, names="gradient_step", hidden_seed=6)
-    assert not report.passed and "import_error" in report.issue_codes
+    assert not report.passed and "not_defined" in report.issue_codes
     assert any("classmate.py" in note for note in report.notes)
+    assert any("No module named 'classmate'" in note for note in report.notes)
     folder = tmp_path / "own"
     folder.mkdir()
     (folder / "solution.py").write_text("from steps import gradient_step\n", encoding="utf-8")
     (folder / "steps.py").write_text(CORRECT_STEP, encoding="utf-8")
     assert check(folder, names="gradient_step", hidden_seed=6).passed
+
+
+def test_a_script_whose_top_level_fails_is_graded_on_its_definitions(tmp_path: Path) -> None:
+    """NOTE [notebook cells]: a learner's script that reads its own data file at the top, trains
+    and plots is graded on its functions, and the report says what happened."""
+    target = _submission(
+        tmp_path,
+        CORRECT_STEP
+        + "\nimport no_such_package_for_descentlab\n"
+        + "DATA = np.loadtxt('my-data.csv')\nprint(gradient_step(DATA, DATA, DATA, 0.1))\n",
+    )
+    report = check(target, names="gradient_step", hidden_seed=7)
+    assert report.passed, report.to_table()
+    assert any("ModuleNotFoundError" in note and "definitions" in note for note in report.notes)
+    assert any("import skipped" in note for note in report.notes)
+    assert "definitions" in report.to_table()

@@ -76,7 +76,13 @@ def test_malformed_call_replies_are_refused(reply: object, match: str | None) ->
 
 
 def test_load_replies_may_only_name_the_functions_asked_for() -> None:
-    reply = {"ok": True, "found": {"os_system": ["cmd"]}, "output": "", "output_chars": 0}
+    reply = {
+        "ok": True,
+        "found": {"os_system": ["cmd"]},
+        "notes": [],
+        "output": "",
+        "output_chars": 0,
+    }
     with pytest.raises(BadReplyError, match="keys among"):
         check_reply("load", reply, names=["gradient_step"])
 

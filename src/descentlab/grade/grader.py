@@ -371,11 +371,22 @@ def grade_session(
 ) -> GradeReport:
     """Load the submission in ``session`` and grade it on ``sets``."""
     loaded = session.load()
+    if loaded.status == "timeout" and not session.spec.get("definitions_only"):
+        # NOTE [notebook cells]: a script whose top level never ends is graded on its definitions
+        session.spec = {**session.spec, "definitions_only": True}
+        retried = session.load()
+        if retried.status == "loaded":
+            timed_out = (
+                f"running {label} took longer than {load_timeout:g} s; only its definitions "
+                "(functions, classes, imports, constants) were loaded and graded"
+            )
+            loaded = dataclasses.replace(retried, notes=(timed_out, *retried.notes))
     notes: tuple[str, ...] = tuple(
         f"not copied beside the submission: {name} (it defines a gradable function; to grade a "
         "solution made of several files, grade its folder)"
         for name in session.spec.get("skipped_neighbours", ())
     )
+    notes += loaded.notes
     if loaded.output_chars > OUTPUT_LIMIT:
         notes += (f"loading printed {loaded.output_chars:,} characters",)
     if loaded.status != "loaded":

@@ -174,7 +174,12 @@ def check_reply(op: str, reply: Any, *, names: list[str] | None = None, n_args: 
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise _fail("reply.ok", "true or false", reply)
         if reply["ok"]:
-            _keys(reply, "reply", {"ok", "found", "output", "output_chars"})
+            _keys(reply, "reply", {"ok", "found", "notes", "output", "output_chars"})
+            notes = reply["notes"]
+            if not isinstance(notes, list) or len(notes) > 8:
+                raise _fail("reply.notes", "a list of at most 8 notes", notes)
+            for note in notes:
+                _text(note, "reply.notes", 1000)
             found = reply["found"]
             if not isinstance(found, dict) or not set(found) <= set(names or ()):
                 raise _fail("reply.found", f"an object with keys among {names}", found)

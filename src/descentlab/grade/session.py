@@ -67,6 +67,7 @@ class LoadOutcome:
     output_chars: int = 0
     exit_code: int | None = None
     reason: str = ""
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ class Session:
         output = {"output": reply["output"], "output_chars": reply["output_chars"]}
         if not reply["ok"]:
             return LoadOutcome("raised", error=reply["error"], **output)
-        return LoadOutcome("loaded", found=reply["found"], **output)
+        return LoadOutcome("loaded", found=reply["found"], notes=tuple(reply["notes"]), **output)
 
     def call(self, name: str, arguments: dict[str, Any], timeout: float) -> CallOutcome:
         """Call ``name`` with ``arguments`` (in order) in the worker, loading it first if needed."""

@@ -5,7 +5,9 @@ per notebook code cell, and the name of the module they run as. The learner's ne
 that the submission imports were copied by the grader into the folder on ``sys.path`` first.
 
 NOTE [notebook cells]: a notebook is a script; grading runs only what *defines* things, so training
-loops, plots and ``input()`` calls in other cells never run. "Defines" is strict, because Python
+loops, plots and ``input()`` calls in other cells never run. The same rule serves a ``.py`` file
+whose top level fails or never ends (a script that reads its data file, trains and plots): its
+definitions are graded, and the report says so. "Defines" is strict, because Python
 runs code while defining: default values, decorators, annotations, base classes and class bodies
 are all evaluated at definition time. A kept ``def`` has constant (or dotted-name) defaults, no
 decorator but the builtin ``staticmethod``/``classmethod``/``property``, and its annotations are
@@ -134,16 +136,38 @@ def _parse(unit: dict[str, Any]) -> ast.Module:
     return ast.parse(source, filename=filename)
 
 
-def build_namespace(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the submission described by ``spec`` and return its global namespace."""
+def _run_definitions(tree: ast.Module, filename: str, namespace: dict[str, Any]) -> list[str]:
+    """Run a definitions-only tree statement by statement: an import of a package this machine
+    lacks (a notebook's ``import tensorflow`` beside a NumPy step) skips that import only, with a
+    note; the function fails later, with a NameError, only if it uses the name."""
+    notes = []
+    for statement in tree.body:
+        code = compile(ast.Module([statement], []), filename, "exec", dont_inherit=True)
+        try:
+            exec(code, namespace)
+        except ImportError as error:
+            if not isinstance(statement, ast.Import | ast.ImportFrom):
+                raise
+            notes.append(f"{filename}, line {statement.lineno}: import skipped ({error})")
+    return notes
+
+
+def build_namespace(spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Run the submission described by ``spec``; its global namespace and notes on imports that
+    were skipped."""
     units = spec["units"]
     trees = [_parse(unit) for unit in units]
-    if spec.get("definitions_only"):
+    definitions = bool(spec.get("definitions_only"))
+    if definitions:
         trees = definitions_only(trees)
     module = types.ModuleType(spec.get("module") or "submission")
     module.__file__ = units[0]["filename"] if units else spec["label"]
     sys.modules[module.__name__] = module
     namespace = module.__dict__
+    notes: list[str] = []
     for unit, tree in zip(units, trees, strict=True):
-        exec(compile(tree, unit["filename"], "exec", dont_inherit=True), namespace)
-    return namespace
+        if definitions:
+            notes += _run_definitions(tree, unit["filename"], namespace)
+        else:
+            exec(compile(tree, unit["filename"], "exec", dont_inherit=True), namespace)
+    return namespace, notes

@@ -149,7 +149,7 @@ class Worker:
             _limit_address_space(_LOAD_FACTOR * self.memory_mb)
         sys.stdout = sys.stderr = writer
         try:
-            self.namespace = build_namespace(spec)
+            self.namespace, notes = self._build(spec)
         except BaseException as error:
             return {
                 "ok": False,
@@ -169,9 +169,33 @@ class Worker:
         return {
             "ok": True,
             "found": found,
+            "notes": notes[:8],
             "output": writer.getvalue(),
             "output_chars": writer.total,
         }
+
+    def _build(self, spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """The namespace; when a file's top level raises (not a syntax error), its definitions
+        only (NOTE [notebook cells]), with a note that says why."""
+        try:
+            return build_namespace(spec)
+        except SyntaxError:
+            raise
+        except BaseException as error:
+            if spec.get("definitions_only"):
+                raise
+            first = error
+        try:
+            namespace, notes = build_namespace({**spec, "definitions_only": True})
+        except BaseException:
+            raise first from None
+        where = describe_error(first, self.filenames)["frames"]
+        line = f" (line {where[-1][1]})" if where else ""
+        note = (
+            f"running {spec['label']} raised {type(first).__name__}: {str(first)[:200]}{line}; "
+            "only its definitions (functions, classes, imports, constants) were loaded and graded"
+        )
+        return namespace, [note, *notes]
 
     def call(self, message: dict[str, Any]) -> dict[str, Any]:
         function = self.namespace[message["name"]]
