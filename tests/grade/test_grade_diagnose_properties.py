@@ -19,6 +19,10 @@ from descentlab.grade.linear_steps import CHANGES
 
 # a mistake that only shows together with another is not tried alone
 ALONE_INVISIBLE = {c.name for c in CHANGES if c.needs}
+# One update per sample at lrate 1.5 is an unstable iteration: in float32 its rounding errors grow
+# with the iterates (to 1e15 and beyond, or overflow), past any tolerance a diagnosis can use, and
+# then only the pair's other mistake is named. Those are tried in float64 only.
+UNSTABLE_IN_FLOAT32 = {"per_sample_updates"}
 WITH_VARIANTS = {"per_sample_updates", "gradient_collapsed"}
 CHUNKS = 4
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
@@ -45,6 +49,8 @@ def test_each_mistake_and_pair_is_diagnosed_as_itself(name, chunk, seed, dtype) 
     memos = [{} for _ in cases]
     failures = []
     for mistake in _tried(gradable)[chunk::CHUNKS]:
+        if dtype is np.float32 and UNSTABLE_IN_FLOAT32 & set(mistake.components):
+            continue
         variants = (0, 1) if WITH_VARIANTS & set(mistake.components) else (0,)
         for variant in variants:
             step = _step(gradable, mistake.components, variant, dtype)
