@@ -90,11 +90,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list() -> int:
-    from descentlab.experiments import EXPERIMENTS
+    from descentlab.experiments.catalog import CATALOG  # NOTE [instant catalog]
 
-    width = max(len(name) for name in EXPERIMENTS)
-    for name, experiment in EXPERIMENTS.items():
-        print(f"{name:<{width}}  {experiment.spec:<5} {experiment.summary}")
+    width = max(len(name) for name in CATALOG)
+    for name, entry in CATALOG.items():
+        print(f"{name:<{width}}  {entry.spec:<5} {entry.summary}")
     return 0
 
 
@@ -125,6 +125,10 @@ def _summary_line(report) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from descentlab.experiments.catalog import CATALOG
+    from descentlab.validation import check_choice
+
+    check_choice("experiment", args.experiment, tuple(CATALOG))  # before any heavy import
     from descentlab.experiments.runner import run_experiment
 
     report = run_experiment(

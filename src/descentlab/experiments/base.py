@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from descentlab.data import Dataset
 from descentlab.store.records import TrialRecord
+
+if TYPE_CHECKING:  # NOTE [instant catalog]: the data package imports scikit-learn
+    from descentlab.data import Dataset
 
 __all__ = ["Experiment", "Outcome", "divergence_message", "summarise_results"]
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import load_data
 from descentlab.experiments.training_config import TimedTrainingConfig
 from descentlab.linear import fast_backend, get_backend, least_squares
@@ -320,10 +321,7 @@ def headline(results: dict[str, Any]) -> str:
 
 
 EXPERIMENT = Experiment(
-    name="batch-compare",
-    spec="§2.5",
-    summary="Full batch vs mini-batch vs single-sample SGD on matched epochs, "
-    "gradient evaluations and wall time, over seeds.",
+    **catalog_fields("batch-compare"),
     config_type=BatchCompareConfig,
     default_data=default_data,
     run=run,

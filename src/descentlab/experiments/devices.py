@@ -25,6 +25,7 @@ import torch
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import load_data
 from descentlab.experiments.training_config import TimedTrainingConfig
 from descentlab.linear.initial import batch_rng, initial_weight
@@ -239,9 +240,7 @@ def headline(results: dict[str, Any]) -> str:
 
 
 EXPERIMENT = Experiment(
-    name="devices",
-    spec="§2.11",
-    summary="CPU vs CUDA: time per epoch (warm-up, synchronised) and agreeing trajectories.",
+    **catalog_fields("devices"),
     config_type=DevicesConfig,
     default_data=default_data,
     run=run,

@@ -8,6 +8,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -74,9 +75,7 @@ def run(config: GDMultiFeatureConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="gd-multifeature",
-    spec="§2.3",
-    summary="Gradient descent on 4 features: NumPy and PyTorch histories overlaid and compared.",
+    **catalog_fields("gd-multifeature"),
     config_type=GDMultiFeatureConfig,
     default_data=default_data,
     run=run,

@@ -8,6 +8,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -76,9 +77,7 @@ def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="gd-onefeature",
-    spec="§2.1",
-    summary="Gradient descent on one feature: loss vs weight and loss vs epoch.",
+    **catalog_fields("gd-onefeature"),
     config_type=GDOneFeatureConfig,
     default_data=default_data,
     run=run,

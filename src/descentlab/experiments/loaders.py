@@ -27,6 +27,7 @@ import torch
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear.inputs import check_lrate
 from descentlab.loading import IN_MEMORY_KINDS, make_loader
@@ -252,9 +253,7 @@ def run(config: LoadersConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="loaders",
-    spec="§2.9",
-    summary="Batching methods: time per epoch, loader overhead, peak memory, equal batch order.",
+    **catalog_fields("loaders"),
     config_type=LoadersConfig,
     default_data=default_data,
     run=run,

@@ -21,6 +21,7 @@ import torch
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.experiments.linear_problem import linear_problem
 from descentlab.experiments.mlp_problem import check_network
@@ -238,9 +239,7 @@ def headline(results: dict) -> str:
 
 
 EXPERIMENT = Experiment(
-    name="lr-find",
-    spec="§2.12",
-    summary="Learning-rate range test on the linear model or an MLP: loss vs rate, suggested rate.",
+    **catalog_fields("lr-find"),
     config_type=LRFindConfig,
     default_data=default_data,
     run=run,

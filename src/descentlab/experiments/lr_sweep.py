@@ -8,6 +8,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -100,9 +101,7 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="lr-sweep",
-    spec="§2.2",
-    summary="Learning-rate sweep: which rates converge, oscillate, diverge or are too slow.",
+    **catalog_fields("lr-sweep"),
     config_type=LRSweepConfig,
     default_data=default_data,
     run=run,

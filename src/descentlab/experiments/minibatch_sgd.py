@@ -13,6 +13,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import fast_backend, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
@@ -101,9 +102,7 @@ def run(config: MinibatchSGDConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="minibatch-sgd",
-    spec="§2.4",
-    summary="Mini-batch SGD at batch sizes 1, 10 and 100: trajectories and batch losses.",
+    **catalog_fields("minibatch-sgd"),
     config_type=MinibatchSGDConfig,
     default_data=default_data,
     run=run,

@@ -15,6 +15,7 @@ import numpy as np
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.config import CommonConfig
 from descentlab.landscapes import (
     BASINS,
@@ -240,9 +241,7 @@ def headline(results: dict) -> str:
 
 
 EXPERIMENT = Experiment(
-    name="minima",
-    spec="§2.8",
-    summary="Local vs global minimum of x·cos(πx) by start and lrate; optimizers on 2-D surfaces.",
+    **catalog_fields("minima"),
     config_type=MinimaConfig,
     default_data=default_data,
     run=run,

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from descentlab.data import Dataset, friedman_data
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.linear_problem import (
     Descent,
     LinearProblemConfig,
@@ -227,9 +228,7 @@ def run(config: OptimizersConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="optimizers",
-    spec="§2.6",
-    summary="SGD, momentum, Nesterov, Adagrad, RMSprop, Adam(W), Adam variants: linear or MLP.",
+    **catalog_fields("optimizers"),
     config_type=OptimizersConfig,
     default_data=default_data,
     run=run,

@@ -15,6 +15,7 @@ from typing import Any
 
 from descentlab.data import Dataset
 from descentlab.experiments.base import Experiment, Outcome
+from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.linear_problem import (
     LinearProblemConfig,
     descend,
@@ -237,9 +238,7 @@ def run(config: SchedulersConfig, data: Dataset) -> Outcome:
 
 
 EXPERIMENT = Experiment(
-    name="schedulers",
-    spec="§2.7",
-    summary="StepLR, ExponentialLR, cosine, plateau, warm-up and one-cycle: rate per step, loss.",
+    **catalog_fields("schedulers"),
     config_type=SchedulersConfig,
     default_data=default_data,
     run=run,
