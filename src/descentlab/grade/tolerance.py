@@ -147,7 +147,8 @@ def _gamma(k: int, u: float) -> float:
 # times SAFETY_FACTOR = 2 for the float64 evaluation of the bound itself. Underflow is ignored
 # (the case inputs are O(1) with 4 decimals); when k u >= 1 (e.g. bfloat16 with m >= 251) no
 # worst-case bound exists and the tolerance is infinite. A mistake changes the step or the loss
-# by a factor (2, m, λ, ...), far outside a bound of order (m + n) u times the conditioning.
+# by a factor (2, m, λ, ...) or by a whole step, far outside a bound of order (m + n) u times the
+# conditioning (tests/grade/test_grade_tolerance.py checks both sides).
 def _bound(
     X: np.ndarray, y: np.ndarray, w: np.ndarray, lrate: float, u: float
 ) -> tuple[np.ndarray, float]:
