@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,11 @@ class GDHistory:
     @property
     def epochs_run(self) -> int:
         return len(self.losses) - 1
+
+    def __iter__(self) -> Iterator[Any]:
+        """``weights, losses = GD(...)``: the seed material's calling convention unpacks the
+        history as that pair; the named fields stay."""
+        return iter((self.weights, self.losses))
 
     @property
     def final_weight(self) -> Any:
@@ -61,6 +67,11 @@ class SGDHistory:
     @property
     def steps(self) -> int:
         return len(self.batch_losses)
+
+    def __iter__(self) -> Iterator[Any]:
+        """``weights, losses = minibatchSGD(...)``: the seed's pair, a weight and a batch loss
+        per update; the named fields stay."""
+        return iter((self.weights, self.batch_losses))
 
     @property
     def final_weight(self) -> Any:
