@@ -78,3 +78,17 @@ def test_generated_cases_can_be_used_by_check(tmp_path: Path) -> None:
     target = str(SUBMISSIONS / "correct" / "einsum.py")
     code, out = _run(["check", target, "--cases", str(tmp_path)])
     assert code == 0, out
+
+
+@pytest.mark.parametrize("option", ["--html", "--gradebook"])
+def test_output_files_are_checked_before_grading(option: str, tmp_path: Path) -> None:
+    target = str(SUBMISSIONS / "correct" / "numpy_vectorised.py")
+    with pytest.raises(ValueError, match=f"{option} must name a file, got the folder"):
+        _run(["check", target, option, str(tmp_path)])
+    with pytest.raises(FileNotFoundError, match=f"{option} must be in an existing folder"):
+        _run(["check", target, option, str(tmp_path / "absent" / "out")])
+    existing = tmp_path / "mine.txt"
+    existing.write_text("the user's own file")
+    with pytest.raises(ValueError, match="use --force"):
+        _run(["check", target, option, str(existing)])
+    assert existing.read_text() == "the user's own file"

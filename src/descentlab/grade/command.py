@@ -108,14 +108,20 @@ def add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _write_new(path: Path, text: str, force: bool, option: str = "--gradebook") -> None:
-    """Write ``text`` to ``path`` atomically; an existing file is replaced only with ``force``."""
+def _check_new_file(path: Path, force: bool, option: str) -> None:
+    """Refuse, before any grading, an output path that is a folder, an existing file (without
+    ``force``) or in a folder that does not exist."""
     if path.is_dir():
         raise ValueError(f"{option} must name a file, got the folder {path}")
     if path.exists() and not force:
         raise ValueError(f"{option} must not name an existing file (use --force), got {path}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{option} must be in an existing folder, got {path}")
+
+
+def _write_new(path: Path, text: str, force: bool, option: str = "--gradebook") -> None:
+    """Write ``text`` to ``path`` atomically; an existing file is replaced only with ``force``."""
+    _check_new_file(path, force, option)
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -130,8 +136,8 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     """Grade the targets; write the table (or JSON) to ``stream`` (default stdout)."""
     out = sys.stdout if stream is None else stream
     sandbox = "none" if args.no_sandbox else args.sandbox
-    if args.html and Path(args.html).exists() and not args.force:
-        raise ValueError(f"--html must not name an existing file (use --force), got {args.html}")
+    if args.html:
+        _check_new_file(Path(args.html), args.force, "--html")
     try:
         if args.gradebook or len(args.targets) > 1 or _is_class_folder(args.targets[0]):
             return _run_class(args, sandbox, out)
@@ -171,8 +177,8 @@ def _run_class(args: argparse.Namespace, sandbox: str, out: TextIO) -> int:
     if args.as_name or args.html:
         raise ValueError("--as and --html grade one learner; a class gets --gradebook and --json")
     target = Path(args.gradebook) if args.gradebook else None
-    if target is not None and target.exists() and not args.force:
-        raise ValueError(f"--gradebook must not name an existing file (use --force), got {target}")
+    if target is not None:
+        _check_new_file(target, args.force, "--gradebook")
     book = grade_class(
         args.targets,
         cases=args.cases,
