@@ -343,7 +343,6 @@ def grade_class(
                 sandbox=kind,
                 memory_mb=memory_mb,
                 load_timeout=load_timeout,
-                warm=frameworks_used(spec),
                 limits=limits,
                 prepared=ready,
             ) as session:

@@ -31,7 +31,6 @@ from descentlab.grade.generate import build_case_document
 from descentlab.grade.inside.capture import OUTPUT_LIMIT
 from descentlab.grade.loader import (
     LoadError,
-    frameworks_used,
     parse_target,
     spec_for_callable,
     spec_for_path,
@@ -339,7 +338,6 @@ def check(
         sandbox=kind,
         memory_mb=memory_mb,
         load_timeout=load_timeout,
-        warm=frameworks_used(spec),
         limits=limits,
     ) as session:
         return grade_session(

@@ -33,6 +33,7 @@ from descentlab.grade.inside.channel import (
     write_message,
 )
 from descentlab.grade.inside.wire import encode_wire
+from descentlab.grade.loader import frameworks_used
 from descentlab.grade.process_cap import ProcessCap
 from descentlab.grade.sandbox import Limits, WorkerCommand, worker_command
 from descentlab.grade.schema import BadReplyError, check_array, check_reply
@@ -120,7 +121,7 @@ def place_files(root: Path, spec: dict[str, Any]) -> None:
 
 
 class WorkerProcess:
-    """One sandboxed worker and its two pipes; started warm (NOTE [warm-up]) by :meth:`start`."""
+    """One sandboxed worker and its two pipes (:func:`start_worker` starts one warm)."""
 
     def __init__(self, command: WorkerCommand, limits: Limits) -> None:
         self.command = command
@@ -221,7 +222,7 @@ class Session:
     ``sandbox`` is a resolved kind (``bwrap``, ``unshare`` or ``none``); ``memory_mb`` caps the
     address space each call may add (``RLIMIT_AS``, NOTE [memory limit]); ``load_timeout``
     bounds start-up, warm-up and loading, each call has its own ``timeout``; ``warm`` names the
-    frameworks to warm up before loading.
+    frameworks to warm up before loading (default: those the spec imports, NOTE [warm-up]).
     """
 
     def __init__(
@@ -240,7 +241,7 @@ class Session:
         self.names = names
         self.memory_mb = memory_mb
         self.load_timeout = load_timeout
-        self.warm = list(warm or [])
+        self.warm = frameworks_used(spec) if warm is None else list(warm)
         self.limits = limits or Limits()
         if prepared is None:
             root = prepare_root()
