@@ -1,7 +1,7 @@
 """The ``descentlab`` command: argument parsing and mapping errors to exit codes, nothing else.
 
 Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback), 1 an unexpected error
-(also one line), 130 interrupted.
+(also one line, with a bug-report hint: NOTE [input errors] in ``validation``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+
+from descentlab.validation import InputError
+
+from descentlab.validation import InputValueError
 
 DEFAULT_OUT = "descentlab-out"
 
@@ -110,7 +114,9 @@ def _overrides(args: argparse.Namespace) -> dict:
         overrides["data"] = args.data
     if args.target is not None:
         if args.data is None:
-            raise ValueError("--target must come with --data, got --target without a data file")
+            raise InputValueError(
+                "--target must come with --data, got --target without a data file"
+            )
         overrides["target"] = args.target
     if args.features is not None:
         overrides["features"] = tuple(f.strip() for f in args.features.split(",") if f.strip())
@@ -165,7 +171,7 @@ def _open_store(args: argparse.Namespace):
 
     path = Path(args.store) if args.store else Path(args.out) / "runs.sqlite"
     if not path.is_file():
-        raise ValueError(
+        raise InputValueError(
             f"store must be an existing results file, got {str(path)!r} (run an experiment first)"
         )
     return ResultsStore(path)
@@ -260,14 +266,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": lambda: _cmd_runs(args),
         }
         return handlers[args.command]()
-    except (ValueError, TypeError, FileNotFoundError) as error:
+    except (InputError, FileNotFoundError) as error:
         print(f"descentlab: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("descentlab: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # last resort: one line, never a traceback
-        print(f"descentlab: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"descentlab: unexpected error: {type(error).__name__}: {error} "
+            f"(a bug in descentlab: please report it with the command that caused it)",
+            file=sys.stderr,
+        )
         return 1
 
 

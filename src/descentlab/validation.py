@@ -1,8 +1,10 @@
 """Input checks shared by every public function.
 
-Each check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, bad value)
-with one message shape everywhere: ``<name> must be <rule>, got <value>``. The CLI turns these
-into one line on stderr and exit code 2.
+Each check raises ``InputTypeError`` (wrong kind of value, a ``TypeError``) or
+``InputValueError`` (right kind, bad value, a ``ValueError``) with one message shape everywhere:
+``<name> must be <rule>, got <value>``. Both are ``InputError``: the CLI turns an ``InputError``
+into one line on stderr and exit code 2, and any other exception into exit code 1 with a
+bug-report hint (NOTE [input errors]).
 
 Array checks work on NumPy arrays and on torch tensors alike; torch is never imported here.
 """
@@ -17,6 +19,9 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "InputError",
+    "InputTypeError",
+    "InputValueError",
     "check_bool",
     "check_choice",
     "check_finite_array",
@@ -31,6 +36,24 @@ __all__ = [
     "describe",
     "is_tensor",
 ]
+
+
+class InputError(Exception):
+    """Bad input from the caller; its message says which argument, the rule and the value.
+
+    NOTE [input errors]: every check in descentlab raises one of the two subclasses below, so a
+    caller catching ``ValueError``/``TypeError`` keeps working, while the CLI tells a user's
+    mistake (exit 2) from a defect in descentlab or a library under it (exit 1): a bare
+    ``TypeError`` from deep inside is a bug to report, never "bad input".
+    """
+
+
+class InputValueError(InputError, ValueError):
+    """The right kind of value, outside the rule."""
+
+
+class InputTypeError(InputError, TypeError):
+    """The wrong kind of value."""
 
 
 def is_tensor(value: Any) -> bool:
@@ -69,7 +92,7 @@ def _as_float(value: Any) -> float:
 def check_bool(name: str, value: Any) -> bool:
     """``True`` or ``False`` exactly (``1``, ``"yes"`` and NumPy bools are refused)."""
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+        raise InputTypeError(f"{name} must be True or False, got {describe(value)}")
     return value
 
 
@@ -77,18 +100,18 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     """An integer (not a bool), optionally at least ``minimum``."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         rule = "an integer" if minimum is None else f"an integer >= {minimum}"
-        raise TypeError(f"{name} must be {rule}, got {describe(value)}")
+        raise InputTypeError(f"{name} must be {rule}, got {describe(value)}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+        raise InputValueError(f"{name} must be an integer >= {minimum}, got {value}")
     return int(value)
 
 
 def check_positive_int(name: str, value: Any) -> int:
     """A positive integer: ``batch_size must be a positive integer, got 0``."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a positive integer, got {describe(value)}")
     if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
+        raise InputValueError(f"{name} must be a positive integer, got {value}")
     return int(value)
 
 
@@ -100,20 +123,20 @@ def check_seed(name: str, value: Any) -> int:
 def check_positive_float(name: str, value: Any) -> float:
     """A finite real number > 0 (a bool is refused)."""
     if not _is_real_number(value):
-        raise TypeError(f"{name} must be a finite positive number, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a finite positive number, got {describe(value)}")
     number = _as_float(value)
     if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite positive number, got {number!r}")
+        raise InputValueError(f"{name} must be a finite positive number, got {number!r}")
     return number
 
 
 def check_nonnegative_float(name: str, value: Any) -> float:
     """A finite real number >= 0 (a bool is refused)."""
     if not _is_real_number(value):
-        raise TypeError(f"{name} must be a finite number >= 0, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a finite number >= 0, got {describe(value)}")
     number = _as_float(value)
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {number!r}")
+        raise InputValueError(f"{name} must be a finite number >= 0, got {number!r}")
     return number
 
 
@@ -121,11 +144,11 @@ def check_probability(name: str, value: Any, *, open_right: bool = True) -> floa
     """A real number in [0, 1) (or [0, 1] with ``open_right=False``)."""
     interval = "[0, 1)" if open_right else "[0, 1]"
     if not _is_real_number(value):
-        raise TypeError(f"{name} must be a number in {interval}, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a number in {interval}, got {describe(value)}")
     number = _as_float(value)
     inside = 0 <= number < 1 if open_right else 0 <= number <= 1
     if not inside:
-        raise ValueError(f"{name} must be a number in {interval}, got {number!r}")
+        raise InputValueError(f"{name} must be a number in {interval}, got {number!r}")
     return number
 
 
@@ -133,7 +156,7 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     """One of a fixed set of strings."""
     if not isinstance(value, str) or value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}, got {describe(value)}")
+        raise InputValueError(f"{name} must be one of {options}, got {describe(value)}")
     return value
 
 
@@ -155,10 +178,10 @@ def _isfinite_all(array: Any) -> tuple[bool, tuple[int, ...] | None]:
 def _check_numeric_dtype(name: str, array: Any) -> None:
     if is_tensor(array):
         if array.dtype.is_complex or str(array.dtype) == "torch.bool":
-            raise TypeError(f"{name} must hold real numbers, got {describe(array)}")
+            raise InputTypeError(f"{name} must hold real numbers, got {describe(array)}")
         return
     if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got {describe(array)}")
+        raise InputTypeError(f"{name} must hold real numbers, got {describe(array)}")
 
 
 def check_finite_array(name: str, array: Any) -> None:
@@ -166,19 +189,25 @@ def check_finite_array(name: str, array: Any) -> None:
     ok, where = _isfinite_all(array)
     if not ok:
         value = array[where].item() if where else array.item()
-        raise ValueError(f"{name} must contain only finite values, got {value} at index {where}")
+        raise InputValueError(
+            f"{name} must contain only finite values, got {value} at index {where}"
+        )
 
 
 def check_matrix(name: str, array: Any, *, columns: int | None = None) -> None:
     """A non-empty, finite, real 2-D array or tensor, optionally with a fixed column count."""
     if not (isinstance(array, np.ndarray) or is_tensor(array)):
-        raise TypeError(f"{name} must be a 2-D NumPy array or torch tensor, got {describe(array)}")
+        raise InputTypeError(
+            f"{name} must be a 2-D NumPy array or torch tensor, got {describe(array)}"
+        )
     if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D of shape (m, n), got shape {tuple(array.shape)}")
+        raise InputValueError(f"{name} must be 2-D of shape (m, n), got shape {tuple(array.shape)}")
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} must not be empty, got shape {tuple(array.shape)}")
+        raise InputValueError(f"{name} must not be empty, got shape {tuple(array.shape)}")
     if columns is not None and array.shape[1] != columns:
-        raise ValueError(f"{name} must have {columns} column(s), got shape {tuple(array.shape)}")
+        raise InputValueError(
+            f"{name} must have {columns} column(s), got shape {tuple(array.shape)}"
+        )
     _check_numeric_dtype(name, array)
     check_finite_array(name, array)
 
@@ -186,6 +215,6 @@ def check_matrix(name: str, array: Any, *, columns: int | None = None) -> None:
 def check_same_rows(name_a: str, rows_a: int, name_b: str, rows_b: int) -> None:
     """Two arrays with the same number of samples."""
     if rows_a != rows_b:
-        raise ValueError(
+        raise InputValueError(
             f"{name_a} and {name_b} must have the same number of rows, got {rows_a} and {rows_b}"
         )

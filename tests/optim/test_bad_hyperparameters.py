@@ -11,6 +11,7 @@ import pytest
 
 from descentlab.optim import make_optimizer
 from descentlab.optim import schedules as dl
+from descentlab.validation import InputError
 
 NAN, INF = float("nan"), float("inf")
 LR_RULE = r"a finite number >= 0 or a schedule \(a callable of the step\)"
@@ -531,7 +532,11 @@ CASES = [
 def test_bad_hyperparameter_is_refused_with_a_clear_message(case: BadCase) -> None:
     with pytest.raises(case.error) as caught:
         case.build(**case.kwargs)
-    assert caught.type is case.error
+    # exactly the kind asked for (a TypeError is not a ValueError), and marked as the caller's
+    # mistake so that the CLI answers exit 2 (NOTE [input errors])
+    assert issubclass(caught.type, case.error)
+    assert not issubclass(caught.type, {ValueError: TypeError, TypeError: ValueError}[case.error])
+    assert isinstance(caught.value, InputError)
     message = str(caught.value)
     assert re.fullmatch(case.message, message), message
 

@@ -8,6 +8,7 @@ from descentlab.data.bundled import BUNDLED, bundled_data
 from descentlab.data.dataset import Dataset
 from descentlab.data.files import SUFFIXES, load_file
 from descentlab.data.synthetic import classification_data, regression_data
+from descentlab.validation import InputValueError
 
 __all__ = ["DATASETS", "dataset_task", "training_dataset"]
 
@@ -41,10 +42,12 @@ def training_dataset(
     path to a .csv/.parquet/.npy file whose ``target`` column is the label (default: the last).
     """
     if not isinstance(name, str) or not name:
-        raise ValueError(f"dataset must be a name or a file path, got {name!r}")
+        raise InputValueError(f"dataset must be a name or a file path, got {name!r}")
     is_file = Path(name).suffix.lower() in SUFFIXES
     if target and not is_file:
-        raise ValueError(f"target must come with a data file, got target {target!r} for {name!r}")
+        raise InputValueError(
+            f"target must come with a data file, got target {target!r} for {name!r}"
+        )
     if is_file:
         return load_file(name, target=target, standardize_features=False)
     if name == "regression":
@@ -57,7 +60,7 @@ def training_dataset(
         return bundled_data(name, standardize_features=False)
     else:
         choices = ", ".join(repr(n) for n in DATASETS)
-        raise ValueError(
+        raise InputValueError(
             f"dataset must be one of {choices} or a {'/'.join(SUFFIXES)} file, got {name!r}"
         )
     return data

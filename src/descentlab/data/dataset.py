@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.validation import InputValueError
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -48,7 +50,7 @@ class Dataset:
         """Refuse data with another number of feature columns than ``count``."""
         if self.n_features != count:
             names = ", ".join(self.feature_names)
-            raise ValueError(
+            raise InputValueError(
                 f"data must have exactly {count} feature column(s) for {experiment}, got "
                 f"{self.n_features} ({names}); pick them with --features"
             )

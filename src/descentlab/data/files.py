@@ -9,7 +9,7 @@ import numpy as np
 
 from descentlab.data.dataset import Dataset
 from descentlab.data.synthetic import standardize
-from descentlab.validation import check_matrix
+from descentlab.validation import InputValueError, check_matrix
 
 __all__ = ["SUFFIXES", "load_file"]
 
@@ -30,9 +30,11 @@ def _read_columns(path: Path) -> dict[str, np.ndarray]:
         try:
             array = np.load(path, allow_pickle=False)
         except (OSError, ValueError, EOFError) as error:  # a damaged file or an object array
-            raise ValueError(f"data must be a readable .npy file, got {path}: {error}") from None
+            raise InputValueError(
+                f"data must be a readable .npy file, got {path}: {error}"
+            ) from None
         if array.ndim != 2 or array.shape[1] < 2:
-            raise ValueError(
+            raise InputValueError(
                 f"data must be a 2-D .npy array with at least 2 columns (features and target), "
                 f"got shape {array.shape} in {path}"
             )
@@ -43,14 +45,16 @@ def _read_columns(path: Path) -> dict[str, np.ndarray]:
     try:
         table = pacsv.read_csv(path) if suffix == ".csv" else pq.read_table(path)
     except Exception as error:  # pyarrow raises several types; the message is what matters
-        raise ValueError(f"data must be a readable {suffix} file, got {path}: {error}") from None
+        raise InputValueError(
+            f"data must be a readable {suffix} file, got {path}: {error}"
+        ) from None
     columns = {}
     for name in table.column_names:
         column = table.column(name)
         try:
             columns[name] = column.to_numpy(zero_copy_only=False).astype(np.float64)
         except (TypeError, ValueError):
-            raise ValueError(
+            raise InputValueError(
                 f"data column {name!r} must be numeric, got type {column.type} in {path}"
             ) from None
     return columns
@@ -71,21 +75,23 @@ def load_file(
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise ValueError(f"data must be a file ending in {', '.join(SUFFIXES)}, got {str(path)!r}")
+        raise InputValueError(
+            f"data must be a file ending in {', '.join(SUFFIXES)}, got {str(path)!r}"
+        )
     if not path.is_file():
-        raise ValueError(f"data must be an existing file, got {str(path)!r} (not found)")
+        raise InputValueError(f"data must be an existing file, got {str(path)!r} (not found)")
     columns = _read_columns(path)
     names = list(columns)
     target = target or names[-1]
     if target not in columns:
-        raise ValueError(f"target must be one of the columns {names}, got {target!r}")
+        raise InputValueError(f"target must be one of the columns {names}, got {target!r}")
     chosen = list(features) or [n for n in names if n != target]
     for name in chosen:
         if name not in columns or name == target:
             valid = [n for n in names if n != target]
-            raise ValueError(f"features must be columns among {valid}, got {name!r}")
+            raise InputValueError(f"features must be columns among {valid}, got {name!r}")
     if not chosen:
-        raise ValueError(f"data must have at least one feature column besides {target!r}")
+        raise InputValueError(f"data must have at least one feature column besides {target!r}")
     X = np.column_stack([columns[n] for n in chosen])
     y = columns[target].reshape(-1, 1)
     check_matrix(f"data features in {path.name}", X)

@@ -14,7 +14,7 @@ import numpy as np
 
 from descentlab.data.dataset import Dataset
 from descentlab.data.synthetic import apply_scaling, standardize
-from descentlab.validation import check_probability, check_seed
+from descentlab.validation import InputValueError, check_probability, check_seed
 
 __all__ = ["split_dataset"]
 
@@ -38,7 +38,7 @@ def split_dataset(
     m = data.n_samples
     n_val = round(val_fraction * m)
     if val_fraction > 0 and not 1 <= n_val <= m - 1:
-        raise ValueError(
+        raise InputValueError(
             f"val_fraction must leave at least one sample in each part of the {m} samples, "
             f"got {val_fraction!r}"
         )

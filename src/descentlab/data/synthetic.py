@@ -8,7 +8,12 @@ import numpy as np
 from sklearn.datasets import make_classification, make_friedman1, make_regression
 
 from descentlab.data.dataset import Dataset
-from descentlab.validation import check_nonnegative_float, check_positive_int, check_seed
+from descentlab.validation import (
+    InputValueError,
+    check_nonnegative_float,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = [
     "apply_scaling",
@@ -68,9 +73,9 @@ def classification_data(
     n_classes = check_positive_int("n_classes", n_classes)
     random_state = check_seed("data_seed", random_state)
     if n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes}")
+        raise InputValueError(f"n_classes must be an integer >= 2, got {n_classes}")
     if n_features < 2 or 2**n_features < 2 * n_classes:
-        raise ValueError(
+        raise InputValueError(
             f"n_features must be >= 2 with 2**n_features >= 2*n_classes ({2 * n_classes}), "
             f"got {n_features}"
         )
@@ -109,7 +114,7 @@ def friedman_data(n_samples: int, n_features: int, *, noise: float, random_state
     n_samples = check_positive_int("n_samples", n_samples)
     n_features = check_positive_int("n_features", n_features)
     if n_features < 5:
-        raise ValueError(
+        raise InputValueError(
             f"n_features must be at least 5 for make_friedman1 (its target uses five), "
             f"got {n_features}"
         )

@@ -31,6 +31,10 @@ class Outcome:
             return "diverged"
         return "finished"
 
+    def messages(self) -> list[str]:
+        """The lines the CLI prints on stderr after the run (divergence and other notices)."""
+        return [f"{t.label}: {t.message}" for t in self.trials if t.message]
+
 
 def summarise_results(results: dict[str, Any]) -> str:
     """One line from the usual result shapes: per-run final losses (named by label, lrate or

@@ -46,7 +46,12 @@ from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.measure import PeakMemory, time_call, time_repeated
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_nonnegative_float, check_positive_float, check_positive_int
+from descentlab.validation import (
+    InputValueError,
+    check_nonnegative_float,
+    check_positive_float,
+    check_positive_int,
+)
 
 __all__ = ["METHODS", "BatchCompareConfig", "run"]
 
@@ -71,7 +76,7 @@ class BatchCompareConfig(TimedTrainingConfig):
         super().__post_init__()
         check_positive_int("n_seeds", self.n_seeds)
         if not self.eval_budgets:
-            raise ValueError("eval_budgets must list at least one budget in epochs, got ()")
+            raise InputValueError("eval_budgets must list at least one budget in epochs, got ()")
         for budget in self.eval_budgets:
             check_positive_float("eval_budget", budget)
         check_nonnegative_float("time_budget", self.time_budget)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from descentlab.linear import BACKENDS
-from descentlab.validation import check_choice, check_seed
+from descentlab.validation import InputTypeError, InputValueError, check_choice, check_seed
 
 __all__ = ["CommonConfig", "apply_overrides", "config_fields", "parse_assignments"]
 
@@ -33,7 +33,7 @@ class CommonConfig:
         check_choice("backend", self.backend, BACKENDS)
         for name in ("data", "target"):
             if not isinstance(getattr(self, name), str):
-                raise TypeError(f"{name} must be a string, got {getattr(self, name)!r}")
+                raise InputTypeError(f"{name} must be a string, got {getattr(self, name)!r}")
 
 
 def config_fields(config_type: type) -> dict[str, Any]:
@@ -54,17 +54,17 @@ def _parse(key: str, text: str, kind: Any) -> Any:
             return True
         if lowered in ("false", "0", "no"):
             return False
-        raise ValueError(f"{key} must be true or false, got {text!r}")
+        raise InputValueError(f"{key} must be true or false, got {text!r}")
     if kind is int:
         try:
             return int(text)
         except ValueError:
-            raise ValueError(f"{key} must be an integer, got {text!r}") from None
+            raise InputValueError(f"{key} must be an integer, got {text!r}") from None
     if kind is float:
         try:
             return float(text)
         except ValueError:
-            raise ValueError(f"{key} must be a number, got {text!r}") from None
+            raise InputValueError(f"{key} must be a number, got {text!r}") from None
     return text
 
 
@@ -74,7 +74,7 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--set must be key=value, got {item!r}")
+            raise InputValueError(f"--set must be key=value, got {item!r}")
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -86,6 +86,6 @@ def apply_overrides(config: Any, overrides: dict[str, Any]) -> Any:
     for key, value in overrides.items():
         if key not in fields:
             valid = ", ".join(sorted(fields))
-            raise ValueError(f"--set key must be one of: {valid}; got {key!r}")
+            raise InputValueError(f"--set key must be one of: {valid}; got {key!r}")
         changes[key] = _parse(key, value, fields[key]) if isinstance(value, str) else value
     return dataclasses.replace(config, **changes)

@@ -33,7 +33,7 @@ from descentlab.linear.torch_backend import BACKEND as TORCH
 from descentlab.measure import time_repeated
 from descentlab.provenance import device_description
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_choice, check_int
+from descentlab.validation import InputValueError, check_choice, check_int
 
 __all__ = ["DEVICES", "TOLERANCES", "DevicesConfig", "agreement", "cuda_status", "run"]
 
@@ -64,11 +64,11 @@ class DevicesConfig(TimedTrainingConfig):
         check_choice("dtype", self.dtype, tuple(DTYPES))
         check_int("cpu_threads", self.cpu_threads, minimum=0)
         if not self.devices:
-            raise ValueError("devices must list at least one of cpu, cuda, got ()")
+            raise InputValueError("devices must list at least one of cpu, cuda, got ()")
         for device in self.devices:
             check_choice("device", device, DEVICES)
         if len(set(self.devices)) != len(self.devices):
-            raise ValueError(f"devices must not repeat a device, got {self.devices}")
+            raise InputValueError(f"devices must not repeat a device, got {self.devices}")
 
 
 def default_data(config: DevicesConfig) -> Dataset:

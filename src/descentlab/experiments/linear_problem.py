@@ -32,7 +32,7 @@ from descentlab.optim.transforms import (
     learning_rate_at,
 )
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_choice, check_positive_int
+from descentlab.validation import InputTypeError, InputValueError, check_choice, check_positive_int
 
 __all__ = [
     "MODELS",
@@ -73,9 +73,9 @@ class LinearProblemConfig(RegressionDataConfig):
         check_positive_int("batch_size", self.batch_size)
         check_epochs(self.epochs)
         if not isinstance(self.drop_last, bool):
-            raise TypeError(f"drop_last must be true or false, got {self.drop_last!r}")
+            raise InputTypeError(f"drop_last must be true or false, got {self.drop_last!r}")
         if self.backend != "numpy":
-            raise ValueError(
+            raise InputValueError(
                 "backend must be 'numpy' for this experiment (its optimizers and schedules are "
                 f"the NumPy ones, checked against torch.optim in the tests), got {self.backend!r}"
             )
@@ -93,7 +93,7 @@ class LinearProblemConfig(RegressionDataConfig):
         """Updates in one epoch over ``n_samples`` rows (``batch_size`` too large is an error)."""
         count = n_batches(n_samples, self.batch_size, drop_last=self.drop_last)
         if count == 0:
-            raise ValueError(
+            raise InputValueError(
                 f"batch_size must be at most n_samples when drop_last is true, got "
                 f"batch_size={self.batch_size} for {n_samples} samples"
             )
@@ -127,7 +127,7 @@ class LinearProblem:
 def linear_problem(data: Dataset) -> LinearProblem:
     """Standardise features and targets (NOTE [fair comparison]) and solve least squares."""
     if len(data.y) < 2:  # one sample standardises to all zeros: nothing left to fit
-        raise ValueError(f"data must have at least 2 samples, got {len(data.y)}")
+        raise InputValueError(f"data must have at least 2 samples, got {len(data.y)}")
     X, _ = standardize(np.asarray(data.X, dtype=np.float64))
     y, scaling = standardize(np.asarray(data.y, dtype=np.float64).reshape(-1, 1))
     optimum = least_squares(X, y, backend="numpy")

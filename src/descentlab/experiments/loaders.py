@@ -34,7 +34,7 @@ from descentlab.loading import IN_MEMORY_KINDS, make_loader
 from descentlab.measure import PeakMemory, time_repeated
 from descentlab.store.records import TrialRecord
 from descentlab.train.devices import resolve_device
-from descentlab.validation import check_choice, check_int, check_positive_int
+from descentlab.validation import InputValueError, check_choice, check_int, check_positive_int
 
 __all__ = ["DEVICES", "LoadersConfig", "run"]
 
@@ -62,11 +62,11 @@ class LoadersConfig(RegressionDataConfig):
         check_choice("backend", self.backend, ("torch",))
         check_positive_int("n_features", self.n_features)
         if not self.kinds:
-            raise ValueError("kinds must list at least one loader kind, got ()")
+            raise InputValueError("kinds must list at least one loader kind, got ()")
         for kind in self.kinds:
             check_choice("kinds", kind, IN_MEMORY_KINDS)
         if not self.batch_sizes:
-            raise ValueError("batch_sizes must list at least one batch size, got ()")
+            raise InputValueError("batch_sizes must list at least one batch size, got ()")
         for size in self.batch_sizes:
             check_positive_int("batch_size", size)
         check_positive_int("repeat", self.repeat)
@@ -74,7 +74,9 @@ class LoadersConfig(RegressionDataConfig):
         check_int("num_workers", self.num_workers, minimum=0)
         check_choice("device", self.device, DEVICES)
         if self.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError("device must be 'cpu' or 'auto' on a machine without CUDA, got 'cuda'")
+            raise InputValueError(
+                "device must be 'cpu' or 'auto' on a machine without CUDA, got 'cuda'"
+            )
 
 
 def default_data(config: LoadersConfig) -> Dataset:

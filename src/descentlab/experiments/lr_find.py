@@ -36,6 +36,7 @@ from descentlab.optim.torch_adapter import make_torch_optimizer
 from descentlab.store.records import TrialRecord
 from descentlab.train.devices import resolve_device
 from descentlab.validation import (
+    InputValueError,
     check_choice,
     check_int,
     check_positive_float,
@@ -80,7 +81,7 @@ class LRFindConfig(RegressionDataConfig):
         check_probability("smoothing", self.smoothing)
         factor = check_positive_float("divergence_factor", self.divergence_factor)
         if factor <= 1:
-            raise ValueError(f"divergence_factor must be a number > 1, got {factor!r}")
+            raise InputValueError(f"divergence_factor must be a number > 1, got {factor!r}")
         check_int("train_epochs", self.train_epochs, minimum=0)
 
 

@@ -15,7 +15,7 @@ from descentlab.linear.inputs import check_epochs, check_lrate
 from descentlab.linear.landscape import loss_curve, weight_grid
 from descentlab.linear.stability import classify_run, stability_bound
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_int
+from descentlab.validation import InputValueError, check_int
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class LRSweepConfig(RegressionDataConfig):
         super().__post_init__()
         check_epochs(self.epochs)
         if not self.lrates:
-            raise ValueError("lrates must list at least one learning rate, got ()")
+            raise InputValueError("lrates must list at least one learning rate, got ()")
         for lrate in self.lrates:
             check_lrate(lrate)
         for epoch in self.snapshot_epochs:

@@ -19,7 +19,7 @@ from descentlab.linear import fast_backend, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
 from descentlab.linear.landscape import loss_curve, weight_grid
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_positive_int
+from descentlab.validation import InputValueError, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class MinibatchSGDConfig(RegressionDataConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.batch_sizes:
-            raise ValueError("batch_sizes must list at least one batch size, got ()")
+            raise InputValueError("batch_sizes must list at least one batch size, got ()")
         for size in self.batch_sizes:
             check_positive_int("batch_size", size)
         check_lrate(self.lrate)

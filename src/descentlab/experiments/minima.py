@@ -31,7 +31,13 @@ from descentlab.landscapes import (
 from descentlab.linear.inputs import check_lrate
 from descentlab.optim import OPTIMIZERS, make_optimizer
 from descentlab.store.records import TrialRecord
-from descentlab.validation import check_choice, check_int, check_positive_float, check_positive_int
+from descentlab.validation import (
+    InputValueError,
+    check_choice,
+    check_int,
+    check_positive_float,
+    check_positive_int,
+)
 
 # Optimizers whose step is the learning rate times the gradient (with or without momentum) use a
 # surface's ``lrate``; every other one normalises the gradient per coordinate and uses
@@ -56,20 +62,20 @@ class MinimaConfig(CommonConfig):
         super().__post_init__()
         check_choice("backend", self.backend, ("numpy",))
         if self.data or self.features:
-            raise ValueError(
+            raise InputValueError(
                 "data must be empty for minima (it runs on built-in test functions), "
                 f"got data={self.data!r}, features={self.features!r}"
             )
         check_int("n_starts", self.n_starts, minimum=2)
         if not self.lrates:
-            raise ValueError("lrates must list at least one learning rate, got ()")
+            raise InputValueError("lrates must list at least one learning rate, got ()")
         for lrate in self.lrates:
             check_lrate(lrate)
         check_positive_int("steps", self.steps)
         check_positive_float("tolerance", self.tolerance)
         check_lrate(self.show_lrate)
         if self.show_lrate not in self.lrates:
-            raise ValueError(
+            raise InputValueError(
                 f"show_lrate must be one of lrates {self.lrates}, got {self.show_lrate}"
             )
         for name in self.surfaces:

@@ -27,7 +27,7 @@ from descentlab.experiments.linear_problem import (
 )
 from descentlab.experiments.run_specs import RunSpec, parse_spec, parse_specs
 from descentlab.optim import OPTIMIZERS, hyperparameters, make_optimizer
-from descentlab.validation import check_nonnegative_float, check_probability
+from descentlab.validation import InputValueError, check_nonnegative_float, check_probability
 
 __all__ = ["OptimizersConfig", "optimizer_spec", "optimizer_specs", "run"]
 
@@ -75,7 +75,7 @@ class OptimizersConfig(LinearProblemConfig):
 
             check_network(self.layers, self.activation)
             if check_probability("val_fraction", self.val_fraction) >= 1:
-                raise ValueError(
+                raise InputValueError(
                     f"val_fraction must be a number in [0, 1), got {self.val_fraction}"
                 )
             check_nonnegative_float("friedman_noise", self.friedman_noise)

@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from descentlab.validation import InputValueError
+
 __all__ = ["MARKER", "prepare_output"]
 
 MARKER = ".descentlab"
@@ -21,9 +23,9 @@ def prepare_output(out: str | Path) -> Path:
     """Create or reuse ``out`` and check that it is writable; returns the resolved path."""
     path = Path(out).expanduser()
     if path.exists() and not path.is_dir():
-        raise ValueError(f"out must be a folder, got {str(path)!r} (an existing file)")
+        raise InputValueError(f"out must be a folder, got {str(path)!r} (an existing file)")
     if path.is_dir() and any(path.iterdir()) and not (path / MARKER).is_file():
-        raise ValueError(
+        raise InputValueError(
             f"out must be empty or a folder descentlab created, got {str(path)!r} "
             "(it holds other files; choose another folder)"
         )
@@ -34,7 +36,11 @@ def prepare_output(out: str | Path) -> Path:
         (path / MARKER).write_text("This folder was created by descentlab.\n")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValueError(f"out must be a writable folder, got {str(path)!r} ({reason})") from None
+        raise InputValueError(
+            f"out must be a writable folder, got {str(path)!r} ({reason})"
+        ) from None
     if not os.access(path, os.W_OK):
-        raise ValueError(f"out must be a writable folder, got {str(path)!r} (permission denied)")
+        raise InputValueError(
+            f"out must be a writable folder, got {str(path)!r} (permission denied)"
+        )
     return path.resolve()

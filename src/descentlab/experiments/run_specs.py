@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["RunSpec", "parse_spec", "parse_specs"]
 
@@ -30,7 +30,7 @@ def _value(where: str, key: str, text: str, default: Any) -> Any:
     if isinstance(default, bool):
         lowered = text.lower()
         if lowered not in ("true", "false"):
-            raise ValueError(f"{key} must be true or false, got {text!r} in {where}")
+            raise InputValueError(f"{key} must be true or false, got {text!r} in {where}")
         return lowered == "true"
     if isinstance(default, tuple | list):
         parts = text.split("/")
@@ -43,13 +43,13 @@ def _value(where: str, key: str, text: str, default: Any) -> Any:
         return kind(text)
     except ValueError:
         rule = "an integer" if kind is int else "a number"
-        raise ValueError(f"{key} must be {rule}, got {text!r} in {where}") from None
+        raise InputValueError(f"{key} must be {rule}, got {text!r} in {where}") from None
 
 
 def parse_spec(where: str, text: str, defaults: Mapping[str, Mapping[str, Any]]) -> RunSpec:
     """Parse ``text``; ``defaults`` maps each allowed name to its hyperparameters' defaults."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{where} must be name or name:key=value:..., got {text!r}")
+        raise InputValueError(f"{where} must be name or name:key=value:..., got {text!r}")
     name, *pairs = [part.strip() for part in text.strip().split(":")]
     check_choice(f"{where} name", name, tuple(defaults))
     allowed = defaults[name]
@@ -57,13 +57,13 @@ def parse_spec(where: str, text: str, defaults: Mapping[str, Mapping[str, Any]])
     for pair in pairs:
         key, sep, value = (part.strip() for part in pair.partition("="))
         if not sep or not key or not value:
-            raise ValueError(f"{where} must be name or name:key=value:..., got {text!r}")
+            raise InputValueError(f"{where} must be name or name:key=value:..., got {text!r}")
         if key not in allowed:
-            raise ValueError(
+            raise InputValueError(
                 f"{where} key must be one of {', '.join(allowed)} for {name!r}, got {key!r}"
             )
         if key in given:
-            raise ValueError(f"{where} must set each key once, got {key!r} twice in {text!r}")
+            raise InputValueError(f"{where} must set each key once, got {key!r} twice in {text!r}")
         given[key] = _value(where, key, value, allowed[key])
     shown = ", ".join(
         f"{k}={'/'.join(f'{x:g}' for x in v) if isinstance(v, tuple) else v}"
@@ -77,10 +77,10 @@ def parse_specs(
 ) -> list[RunSpec]:
     """``parse(where, text)`` every entry of a list field; refuses no entries and repeats."""
     if isinstance(texts, str) or not isinstance(texts, Sequence) or len(texts) == 0:
-        raise ValueError(f"{field} must list at least one entry, got {texts!r}")
+        raise InputValueError(f"{field} must list at least one entry, got {texts!r}")
     specs = [parse(f"{field}[{i}]", text) for i, text in enumerate(texts)]
     labels = [s.label for s in specs]
     for label in labels:
         if labels.count(label) > 1:
-            raise ValueError(f"{field} must not repeat an entry, got {label!r} twice")
+            raise InputValueError(f"{field} must not repeat an entry, got {label!r} twice")
     return specs

@@ -105,7 +105,7 @@ def run_experiment(
         figures = draw_experiment(store.load_experiment(run_id), folder)
     (folder / "config.json").write_text(dumps(resolved, indent=2) + "\n")
     (folder / "results.json").write_text(dumps(outcome.results, indent=2) + "\n")
-    messages = [f"{t.label}: {t.message}" for t in outcome.trials if t.message]
+    messages = outcome.messages()
     return RunReport(
         experiment=name,
         config=resolved,

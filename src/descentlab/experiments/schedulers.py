@@ -36,7 +36,7 @@ from descentlab.optim.schedules import (
     SequentialLR,
     StepLR,
 )
-from descentlab.validation import check_nonnegative_float
+from descentlab.validation import InputValueError, check_nonnegative_float
 
 __all__ = ["SchedulersConfig", "build_schedule", "run", "schedule_defaults", "schedule_specs"]
 
@@ -101,7 +101,7 @@ def build_schedule(name: str, hyper: dict[str, Any], total: int) -> Any:
     if name == "warmup_cosine":
         warmup = hyper["warmup_steps"]
         if not isinstance(warmup, int) or not 0 < warmup < total:
-            raise ValueError(
+            raise InputValueError(
                 f"warmup_steps must be an integer in [1, {total - 1}] (fewer than the "
                 f"{total} updates), got {warmup!r}"
             )
@@ -114,7 +114,7 @@ def build_schedule(name: str, hyper: dict[str, Any], total: int) -> Any:
             [warmup],
         )
     if name == "one_cycle" and hyper["total_steps"] < total:
-        raise ValueError(
+        raise InputValueError(
             f"total_steps must be at least the number of updates ({total}), "
             f"got {hyper['total_steps']}"
         )
@@ -128,7 +128,7 @@ def build_schedule(name: str, hyper: dict[str, Any], total: int) -> Any:
     }
     schedule = kinds[name](**hyper)
     if name in ("step", "exponential") and hyper["gamma"] > 1:  # the lab compares decays
-        raise ValueError(
+        raise InputValueError(
             f"gamma must be a number in (0, 1] (a decay factor), got {hyper['gamma']!r}"
         )
     return schedule
@@ -167,7 +167,7 @@ class SchedulersConfig(LinearProblemConfig):
         check_lrate(self.lrate)
         spec = optimizer_spec("optimizer", self.optimizer)
         if "lr" in spec.given:
-            raise ValueError(
+            raise InputValueError(
                 f"optimizer must leave lr to the schedules (set lrate instead), "
                 f"got {self.optimizer!r}"
             )

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.validation import InputTypeError, InputValueError
+
 __all__ = [
     "READABLE_DTYPES",
     "decode_readable",
@@ -31,7 +33,7 @@ def encode_readable(array: Any) -> dict[str, Any]:
     """A NumPy array (or scalar) as a readable record with nested-list data."""
     array = np.asarray(array)
     if array.dtype.name not in READABLE_DTYPES:
-        raise TypeError(
+        raise InputTypeError(
             f"array must have one of the dtypes {', '.join(READABLE_DTYPES)}, got {array.dtype}"
         )
     return {"dtype": array.dtype.name, "shape": list(array.shape), "data": array.tolist()}
@@ -40,12 +42,16 @@ def encode_readable(array: Any) -> dict[str, Any]:
 def decode_readable(record: Any, name: str = "array") -> np.ndarray:
     """The array described by a readable record; a fresh array on every call."""
     if not is_array_record(record):
-        raise ValueError(f"{name} must be an object with dtype, shape and data, got {record!r}")
+        raise InputValueError(
+            f"{name} must be an object with dtype, shape and data, got {record!r}"
+        )
     dtype = record["dtype"]
     if dtype not in READABLE_DTYPES:
-        raise ValueError(f"{name}.dtype must be one of {', '.join(READABLE_DTYPES)}, got {dtype!r}")
+        raise InputValueError(
+            f"{name}.dtype must be one of {', '.join(READABLE_DTYPES)}, got {dtype!r}"
+        )
     shape = tuple(record["shape"])
     array = np.array(record["data"], dtype=dtype)
     if array.shape != shape:
-        raise ValueError(f"{name}.data must have shape {shape}, got shape {array.shape}")
+        raise InputValueError(f"{name}.data must have shape {shape}, got shape {array.shape}")
     return array

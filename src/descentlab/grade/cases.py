@@ -18,6 +18,7 @@ import numpy as np
 
 from descentlab.grade.arrays import decode_readable, is_array_record
 from descentlab.grade.registry import get_gradable
+from descentlab.validation import InputValueError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -78,7 +79,7 @@ def _decode_value(record: Any, where: str) -> Any:
     if is_array_record(record):
         return decode_readable(record, where)
     if isinstance(record, bool) or not isinstance(record, int | float):
-        raise ValueError(f"{where} must be an array record or a number, got {record!r}")
+        raise InputValueError(f"{where} must be an array record or a number, got {record!r}")
     return float(record)
 
 
@@ -86,21 +87,21 @@ def _case(raw: Any, number: int, visibility: Visibility, function: str, source: 
     gradable = get_gradable(function)
     where = f"{source}: case {number}"
     if not isinstance(raw, dict):
-        raise ValueError(f"{where} must be a JSON object, got {type(raw).__name__}")
+        raise InputValueError(f"{where} must be a JSON object, got {type(raw).__name__}")
     inputs_raw, expected_raw = raw.get("inputs"), raw.get("expected")
     if not isinstance(inputs_raw, dict) or set(inputs_raw) != set(gradable.arguments):
-        raise ValueError(
+        raise InputValueError(
             f"{where} inputs must have exactly the keys {list(gradable.arguments)}, "
             f"got {sorted(inputs_raw) if isinstance(inputs_raw, dict) else inputs_raw!r}"
         )
     if not isinstance(expected_raw, dict) or set(expected_raw) != set(gradable.outputs):
-        raise ValueError(
+        raise InputValueError(
             f"{where} expected must have exactly the keys {list(gradable.outputs)}, "
             f"got {sorted(expected_raw) if isinstance(expected_raw, dict) else expected_raw!r}"
         )
     points = raw.get("points", gradable.points_per_case)
     if isinstance(points, bool) or not isinstance(points, int | float) or not points > 0:
-        raise ValueError(f"{where} points must be a positive number, got {points!r}")
+        raise InputValueError(f"{where} points must be a positive number, got {points!r}")
     inputs = {k: _decode_value(inputs_raw[k], f"{where} inputs.{k}") for k in gradable.arguments}
     expected = {
         k: np.asarray(_decode_value(expected_raw[k], f"{where} expected.{k}"))
@@ -109,7 +110,7 @@ def _case(raw: Any, number: int, visibility: Visibility, function: str, source: 
     try:
         gradable.tolerance(inputs, 2.0**-53)
     except ValueError as error:
-        raise ValueError(f"{where} inputs are inconsistent: {error}") from None
+        raise InputValueError(f"{where} inputs are inconsistent: {error}") from None
     return Case(
         id=str(raw.get("id", f"{visibility}-{number:02d}")),
         visibility=visibility,
@@ -124,21 +125,25 @@ def _case(raw: Any, number: int, visibility: Visibility, function: str, source: 
 def cases_from_document(document: Any, function: str, where: str) -> tuple[Case, ...]:
     """The cases of one parsed case document; raises ValueError when it is malformed or empty."""
     if not isinstance(document, dict):
-        raise ValueError(f"case file must hold a JSON object, got {where}")
+        raise InputValueError(f"case file must hold a JSON object, got {where}")
     version = document.get("format_version")
     if version != FORMAT_VERSION:
-        raise ValueError(f"format_version must be {FORMAT_VERSION}, got {version!r} in {where}")
+        raise InputValueError(
+            f"format_version must be {FORMAT_VERSION}, got {version!r} in {where}"
+        )
     if document.get("function") != function:
-        raise ValueError(
+        raise InputValueError(
             f"function must be {function!r}, got {document.get('function')!r} in {where}"
         )
     visibility = document.get("visibility")
     if visibility not in VISIBILITIES:
-        raise ValueError(f"visibility must be 'public' or 'hidden', got {visibility!r} in {where}")
+        raise InputValueError(
+            f"visibility must be 'public' or 'hidden', got {visibility!r} in {where}"
+        )
     raw_cases = document.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         count = len(raw_cases) if isinstance(raw_cases, list) else raw_cases
-        raise ValueError(f"cases must hold at least one case, got {count!r} in {where}")
+        raise InputValueError(f"cases must hold at least one case, got {count!r} in {where}")
     return tuple(
         _case(raw, number, visibility, function, where)
         for number, raw in enumerate(raw_cases, start=1)
@@ -151,9 +156,9 @@ def load_case_file(path: str | os.PathLike[str], function: str) -> tuple[Case, .
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise ValueError(f"case file must be valid JSON, got {path}: {error}") from None
+        raise InputValueError(f"case file must be valid JSON, got {path}: {error}") from None
     except UnicodeDecodeError:
-        raise ValueError(f"case file must be UTF-8 JSON, got {path}") from None
+        raise InputValueError(f"case file must be UTF-8 JSON, got {path}") from None
     return cases_from_document(document, function, str(path))
 
 
@@ -183,7 +188,7 @@ def load_case_set(
     loaded = {v: load_case_file(p, function) for v, p in found.items()}
     for visibility, cases in loaded.items():
         if cases[0].visibility != visibility:
-            raise ValueError(
+            raise InputValueError(
                 f"visibility must be {visibility!r} in {found[visibility]}, "
                 f"got {cases[0].visibility!r}"
             )

@@ -24,6 +24,7 @@ from descentlab.grade.generate import SHIPPED_SEED, generate_cases
 from descentlab.grade.grader import check
 from descentlab.grade.registry import REGISTRY
 from descentlab.grade.sandbox import SandboxUnavailableError
+from descentlab.validation import InputValueError
 
 __all__ = ["add_cases_parser", "add_check_parser", "run_cases", "run_check"]
 
@@ -112,9 +113,9 @@ def _check_new_file(path: Path, force: bool, option: str) -> None:
     """Refuse, before any grading, an output path that is a folder, an existing file (without
     ``force``) or in a folder that does not exist."""
     if path.is_dir():
-        raise ValueError(f"{option} must name a file, got the folder {path}")
+        raise InputValueError(f"{option} must name a file, got the folder {path}")
     if path.exists() and not force:
-        raise ValueError(f"{option} must not name an existing file (use --force), got {path}")
+        raise InputValueError(f"{option} must not name an existing file (use --force), got {path}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{option} must be in an existing folder, got {path}")
 
@@ -150,7 +151,7 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             sandbox=sandbox,
         )
     except SandboxUnavailableError as error:
-        raise ValueError(str(error)) from None
+        raise InputValueError(str(error)) from None
     if args.html:
         _write_new(Path(args.html), report.to_html(), args.force, "--html")
     out.write(report.to_json() + "\n" if args.json else report.to_table())
@@ -175,7 +176,9 @@ def _run_class(args: argparse.Namespace, sandbox: str, out: TextIO) -> int:
     from descentlab.grade.gradebook import grade_class
 
     if args.as_name or args.html:
-        raise ValueError("--as and --html grade one learner; a class gets --gradebook and --json")
+        raise InputValueError(
+            "--as and --html grade one learner; a class gets --gradebook and --json"
+        )
     target = Path(args.gradebook) if args.gradebook else None
     if target is not None:
         _check_new_file(target, args.force, "--gradebook")
@@ -204,7 +207,7 @@ def run_cases(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     try:
         written = generate_cases(args.out, args.seed, force=args.force)
     except FileExistsError as error:
-        raise ValueError(str(error)) from None
+        raise InputValueError(str(error)) from None
     for path in written:
         out.write(f"{path}\n")
     return 0

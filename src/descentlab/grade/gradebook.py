@@ -45,7 +45,7 @@ from descentlab.grade.session import (
     prepare_root,
     start_worker,
 )
-from descentlab.validation import check_positive_int
+from descentlab.validation import InputValueError, check_positive_int
 
 __all__ = ["Gradebook", "LearnerRow", "expand_targets", "grade_class"]
 
@@ -211,14 +211,14 @@ def expand_targets(targets: Sequence[str | os.PathLike[str]]) -> list[Path]:
             found.extend(entries)
         elif path.is_file():
             if path.suffix not in SUFFIXES:
-                raise ValueError(
+                raise InputValueError(
                     f"targets must be .py or .ipynb files or folders, got {str(path)!r}"
                 )
             found.append(path)
         else:
             raise FileNotFoundError(f"targets must exist, got {str(path)!r}")
     if not found:
-        raise ValueError("targets must hold at least one submission, got none")
+        raise InputValueError("targets must hold at least one submission, got none")
     return list(dict.fromkeys(found))
 
 

@@ -41,6 +41,8 @@ from descentlab.grade.sandbox import SANDBOXES, Limits, resolve_sandbox
 from descentlab.grade.session import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
 from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
     check_choice,
     check_positive_float,
     check_positive_int,
@@ -91,7 +93,7 @@ def _requested(names: str | Sequence[str] | None) -> tuple[str, ...] | None:
         return None
     listed = (names,) if isinstance(names, str) else tuple(dict.fromkeys(names))
     if not listed:
-        raise ValueError("names must name at least one function, got an empty list")
+        raise InputValueError("names must name at least one function, got an empty list")
     for name in listed:
         get_gradable(name, "names")
     return listed
@@ -174,7 +176,7 @@ class _Grading:
             return GradeReport(label, (), (missing,), notes)
         graded = requested[0] if requested else infer_name(function, found[function])
         if graded is None:
-            raise ValueError(
+            raise InputValueError(
                 f"names must say which function {function} implements "
                 f"({' or '.join(REGISTRY)}; CLI: --as NAME), got none and its arguments do not tell"
             )
@@ -222,7 +224,7 @@ def submission_spec(
     if callable(func_or_path):
         spec = spec_for_callable(func_or_path)
         return spec, spec["label"], spec["function"], None
-    raise TypeError(
+    raise InputTypeError(
         f"func_or_path must be a function or a path to a .py or .ipynb file, "
         f"got {type(func_or_path).__name__}"
     )
@@ -320,7 +322,7 @@ def check(
     requested = _requested(names)
     spec, label, explicit, issue = submission_spec(func_or_path)
     if explicit is not None and requested is not None and len(requested) != 1:
-        raise ValueError(
+        raise InputValueError(
             f"names must name one function when grading the single function {explicit}, "
             f"got {list(requested)}"
         )

@@ -23,14 +23,14 @@ from typing import Any
 
 from descentlab.grade.grader import check
 from descentlab.grade.report import GradeReport
-from descentlab.validation import describe
+from descentlab.validation import InputTypeError, describe
 
 __all__ = ["test_gradient_step", "test_gradient_step_one_feature"]
 
 
 def _grade(func: Any, name: str, options: dict[str, Any]) -> GradeReport:
     if not callable(func):
-        raise TypeError(
+        raise InputTypeError(
             f"func must be a callable (your {name} function, passed without calling it), "
             f"got {describe(func)}"
         )

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.grade.diagnose import Change, Mistake, build_mistakes
+from descentlab.validation import InputValueError
 
 __all__ = [
     "CHANGES",
@@ -192,7 +193,7 @@ def _path(step: Step, b: _Inputs, memo: dict) -> _Path:
     elif step.gradient == "weight":
         grad, grad_size = b.w, np.abs(b.w)
     else:
-        raise ValueError(f"gradient must be a known kind, got {step.gradient!r}")
+        raise InputValueError(f"gradient must be a known kind, got {step.gradient!r}")
     stepped = b.w - lrate * grad
     scale = _largest(grad_size)
     memo[key] = _Path(stepped, max(_largest(b.w, stepped), lrate * scale), grad, scale, None)
@@ -232,7 +233,7 @@ def evaluate(step: Step, inputs: Mapping[str, Any], memo: dict) -> dict[str, Any
         new_weight = (b.w, _largest(b.w))
     elif step.result == "gradient":
         if path.gradient is None:
-            raise ValueError("a per-sample loop has no gradient to return")
+            raise InputValueError("a per-sample loop has no gradient to return")
         new_weight = (path.gradient, path.gradient_scale)
     else:
         new_weight = (path.stepped, path.stepped_scale)

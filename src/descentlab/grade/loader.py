@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from descentlab.validation import InputTypeError, InputValueError
+
 __all__ = [
     "SUFFIXES",
     "LoadError",
@@ -72,7 +74,7 @@ def parse_target(target: str | Path) -> tuple[Path, str | None]:
     if path.is_dir():
         return path, function
     if path.suffix not in SUFFIXES:
-        raise ValueError(f"path must end in .py or .ipynb, got {str(path)!r}")
+        raise InputValueError(f"path must end in .py or .ipynb, got {str(path)!r}")
     if not path.is_file():
         raise FileNotFoundError(f"path must be an existing file, got {str(path)!r}")
     return path, function
@@ -336,11 +338,13 @@ def spec_for_callable(func: Callable[..., Any]) -> dict[str, Any]:
                 "files": files,
             }
     if not isinstance(func, types.FunctionType):
-        raise TypeError(f"func_or_path must be a function or a path, got {type(func).__name__}")
+        raise InputTypeError(
+            f"func_or_path must be a function or a path, got {type(func).__name__}"
+        )
     try:
         source = textwrap.dedent(inspect.getsource(func))
     except (OSError, TypeError):
-        raise ValueError(
+        raise InputValueError(
             f"func_or_path must be a function whose source can be read, got {name} (source "
             "unavailable); save it in a .py file and grade the file"
         ) from None

@@ -17,6 +17,7 @@ from descentlab.grade import linear_steps
 from descentlab.grade.diagnose import Mistake
 from descentlab.grade.tolerance import linear_step_tolerance
 from descentlab.linear import numpy_backend
+from descentlab.validation import InputValueError
 
 __all__ = ["REGISTRY", "Gradable", "get_gradable", "infer_name", "register"]
 
@@ -55,7 +56,7 @@ REGISTRY: dict[str, Gradable] = {}
 def register(gradable: Gradable) -> Gradable:
     """Add ``gradable`` to the registry (a name may be registered once)."""
     if gradable.name in REGISTRY:
-        raise ValueError(f"name must not be registered yet, got {gradable.name!r}")
+        raise InputValueError(f"name must not be registered yet, got {gradable.name!r}")
     REGISTRY[gradable.name] = gradable
     return gradable
 
@@ -64,7 +65,7 @@ def get_gradable(name: str, argument: str = "name") -> Gradable:
     """The registered function ``name``; ``argument`` names it in the error message."""
     if not isinstance(name, str) or name not in REGISTRY:
         options = ", ".join(repr(n) for n in REGISTRY)
-        raise ValueError(f"{argument} must be one of {options}, got {name!r}")
+        raise InputValueError(f"{argument} must be one of {options}, got {name!r}")
     return REGISTRY[name]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.grade.inside.wire import WIRE_KINDS
+from descentlab.validation import InputValueError
 
 __all__ = ["MAX_ELEMENTS", "BadReplyError", "check_array", "check_reply"]
 
@@ -215,4 +216,4 @@ def check_reply(op: str, reply: Any, *, names: list[str] | None = None, n_args: 
                 check_array(record, f"reply.arguments[{number}]")
         _check_output(reply)
         return
-    raise ValueError(f"op must be 'init', 'load' or 'call', got {op!r}")
+    raise InputValueError(f"op must be 'init', 'load' or 'call', got {op!r}")

@@ -26,7 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.validation import check_matrix, check_nonnegative_float, describe
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_matrix,
+    check_nonnegative_float,
+    describe,
+)
 
 __all__ = [
     "FLOAT32_ROUNDOFF",
@@ -67,7 +73,7 @@ def unit_roundoff(dtype: Any) -> float:
         with contextlib.suppress(TypeError, ValueError):
             resolved = np.dtype(dtype if name is None else name)
     if resolved is None or resolved.kind != "f":
-        raise ValueError(
+        raise InputValueError(
             "dtype must be a floating-point dtype (e.g. float64, float32, torch.float32, float), "
             f"got {describe(dtype)}"
         )
@@ -76,24 +82,24 @@ def unit_roundoff(dtype: Any) -> float:
 
 def _check_u(u: Any) -> float:
     if isinstance(u, bool) or not isinstance(u, numbers.Real):
-        raise TypeError(f"u must be a positive float below 1, got {describe(u)}")
+        raise InputTypeError(f"u must be a positive float below 1, got {describe(u)}")
     value = float(u)
     if not 0 < value < 1:
-        raise ValueError(f"u must be a positive float below 1, got {u!r}")
+        raise InputValueError(f"u must be a positive float below 1, got {u!r}")
     return value
 
 
 def _linear_inputs(inputs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """``X`` (m, n), ``y`` (m, 1), ``w`` (n, 1) in float64 and ``lrate``, checked."""
     if not isinstance(inputs, Mapping):
-        raise TypeError(
+        raise InputTypeError(
             "inputs must be a mapping with the keys 'X' (or 'x'), 'y', 'weight' and 'lrate', "
             f"got {describe(inputs)}"
         )
     name = "X" if "X" in inputs else "x"
     missing = [k for k in (name, "y", "weight", "lrate") if k not in inputs]
     if missing:
-        raise ValueError(
+        raise InputValueError(
             "inputs must have the keys 'X' (or 'x'), 'y', 'weight' and 'lrate', "
             f"got {sorted(inputs)}"
         )
@@ -104,12 +110,12 @@ def _linear_inputs(inputs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, flo
     for key, size in (("y", m), ("weight", n)):
         value = np.asarray(inputs[key])
         if value.dtype.kind not in "iuf" or value.size != size:
-            raise ValueError(
+            raise InputValueError(
                 f"inputs[{key!r}] must hold {size} real number(s) (X has shape {(m, n)}), "
                 f"got {describe(value)}"
             )
         if not np.all(np.isfinite(value)):
-            raise ValueError(f"inputs[{key!r}] must contain only finite values, got {value!r}")
+            raise InputValueError(f"inputs[{key!r}] must contain only finite values, got {value!r}")
         arrays[key] = value.astype(np.float64).reshape(size, 1)
     lrate = check_nonnegative_float("inputs['lrate']", inputs["lrate"])
     return np.asarray(X, dtype=np.float64), arrays["y"], arrays["weight"], lrate

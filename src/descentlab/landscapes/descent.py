@@ -9,7 +9,13 @@ import numpy as np
 from descentlab.landscapes.curve import Curve
 from descentlab.landscapes.surfaces import Surface
 from descentlab.optim.transforms import GradientTransformation, apply_updates
-from descentlab.validation import check_finite_array, check_positive_float, check_positive_int
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_finite_array,
+    check_positive_float,
+    check_positive_int,
+)
 
 __all__ = ["CurveRuns", "SurfaceRun", "descend_curve", "descend_surface"]
 
@@ -99,10 +105,10 @@ def descend_surface(
     """
     steps = check_positive_int("steps", steps)
     if not isinstance(optimizer, GradientTransformation):
-        raise TypeError(f"optimizer must be a GradientTransformation, got {optimizer!r}")
+        raise InputTypeError(f"optimizer must be a GradientTransformation, got {optimizer!r}")
     z = np.array(surface.start if start is None else start, dtype=np.float64)
     if z.shape != (2,):
-        raise ValueError(f"start must be a point (x, y), got shape {z.shape}")
+        raise InputValueError(f"start must be a point (x, y), got shape {z.shape}")
     check_finite_array("start", z)
     if box is None:
         x0, x1, y0, y1 = surface.box

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.landscapes.curve import Curve
-from descentlab.validation import check_int
+from descentlab.validation import InputValueError, check_int
 
 __all__ = ["Minimum", "find_minima", "refine_root"]
 
@@ -36,7 +36,7 @@ def refine_root(curve: Curve, low: float, high: float, *, max_iterations: int = 
     if g_high == 0.0:
         return high
     if np.sign(g_low) == np.sign(g_high):
-        raise ValueError(
+        raise InputValueError(
             f"bracket must have f' of opposite signs at its ends, got f'({low!r}) = {g_low!r} "
             f"and f'({high!r}) = {g_high!r}"
         )

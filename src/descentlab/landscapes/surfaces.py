@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.optim._checks import check_real
-from descentlab.validation import check_choice, check_positive_float
+from descentlab.validation import InputValueError, check_choice, check_positive_float
 
 __all__ = ["SURFACES", "Surface", "get_surface", "narrow_valley", "rosenbrock", "saddle"]
 
@@ -41,7 +41,7 @@ class Surface:
 def _points(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     z = np.asarray(z, dtype=np.float64)
     if z.ndim == 0 or z.shape[-1] != 2:
-        raise ValueError(f"z must have a last axis of length 2, got shape {z.shape}")
+        raise InputValueError(f"z must have a last axis of length 2, got shape {z.shape}")
     return z[..., 0], z[..., 1]
 
 

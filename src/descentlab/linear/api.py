@@ -20,7 +20,12 @@ from descentlab.linear import inputs
 from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.loops import BatchTrajectory, run_gd, run_minibatch
-from descentlab.validation import check_positive_float, check_positive_int, check_seed
+from descentlab.validation import (
+    InputTypeError,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+)
 
 Restore = Callable[[Any], Any]
 
@@ -295,9 +300,9 @@ class LinearBackend(ABC):
         batch_size = check_positive_int("batch_size", batch_size)
         epochs = inputs.check_epochs(epochs)
         if not isinstance(drop_last, bool):
-            raise TypeError(f"drop_last must be a bool, got {drop_last!r}")
+            raise InputTypeError(f"drop_last must be a bool, got {drop_last!r}")
         if not isinstance(shuffle, bool):
-            raise TypeError(f"shuffle must be a bool, got {shuffle!r}")
+            raise InputTypeError(f"shuffle must be a bool, got {shuffle!r}")
         Xn, yn, w0, restore, shape = self._start(
             X, y, initial_weight, seed, one_feature=False, name="X"
         )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from descentlab.validation import check_positive_int
+from descentlab.validation import InputTypeError, InputValueError, check_positive_int
 
 __all__ = ["batch_indices", "epoch_order", "minibatches", "n_batches"]
 
@@ -39,12 +39,14 @@ def epoch_order(
     """
     count = n_batches(n_samples, batch_size, drop_last=drop_last)
     if count == 0:
-        raise ValueError(
+        raise InputValueError(
             f"batch_size must be at most n_samples when drop_last=True (no batch would remain), "
             f"got batch_size={batch_size} for n_samples={n_samples}"
         )
     if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
+        raise InputTypeError(
+            f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}"
+        )
     order = np.arange(n_samples) if rng is None else rng.permutation(n_samples)
     return order, count
 
@@ -79,6 +81,8 @@ def minibatches(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield one epoch of ``(X_batch, y_batch)`` pairs; see :func:`batch_indices`."""
     if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+        raise InputValueError(
+            f"X and y must have the same number of rows, got {len(X)} and {len(y)}"
+        )
     for idx in batch_indices(len(X), batch_size, rng=rng, drop_last=drop_last):
         yield X[idx], y[idx]

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
     check_finite_array,
     check_matrix,
     check_positive_float,
@@ -46,29 +48,29 @@ def check_x(name: str, X: Any, *, one_feature: bool) -> None:
 def check_target(y: Any, m: int, x_name: str) -> None:
     """``y`` of shape (m, 1) or (m,), finite and real."""
     if not (isinstance(y, np.ndarray) or is_tensor(y)):
-        raise TypeError(f"y must be a NumPy array or torch tensor, got {describe(y)}")
+        raise InputTypeError(f"y must be a NumPy array or torch tensor, got {describe(y)}")
     if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
         rows = y.shape[0]
     else:
-        raise ValueError(f"y must have shape (m, 1) or (m,), got shape {tuple(y.shape)}")
+        raise InputValueError(f"y must have shape (m, 1) or (m,), got shape {tuple(y.shape)}")
     check_same_rows(x_name, m, "y", rows)
     kind = getattr(y.dtype, "kind", None)
     if (kind is not None and kind not in "iuf") or str(y.dtype) in ("torch.bool",):
-        raise TypeError(f"y must hold real numbers, got {describe(y)}")
+        raise InputTypeError(f"y must hold real numbers, got {describe(y)}")
     if is_tensor(y) and y.dtype.is_complex:
-        raise TypeError(f"y must hold real numbers, got {describe(y)}")
+        raise InputTypeError(f"y must hold real numbers, got {describe(y)}")
     check_finite_array("y", y)
 
 
 def check_weight(weight: Any, n: int) -> None:
     """A weight array or tensor of shape (n, 1) or (n,), finite."""
     if not (isinstance(weight, np.ndarray) or is_tensor(weight)):
-        raise TypeError(
+        raise InputTypeError(
             f"weight must be a NumPy array or torch tensor of shape ({n}, 1), "
             f"got {describe(weight)}"
         )
     if tuple(weight.shape) not in ((n, 1), (n,)):
-        raise ValueError(
+        raise InputValueError(
             f"weight must have shape ({n}, 1) to match X with {n} column(s), "
             f"got shape {tuple(weight.shape)}"
         )
@@ -78,15 +80,15 @@ def check_weight(weight: Any, n: int) -> None:
 def check_one_feature_weight(weight: Any) -> None:
     """A finite real scalar: a number, a 0-d array or a 0-d tensor (a bool is refused)."""
     if isinstance(weight, bool | np.bool_):
-        raise TypeError(f"weight must be a finite real scalar, got {describe(weight)}")
+        raise InputTypeError(f"weight must be a finite real scalar, got {describe(weight)}")
     if isinstance(weight, np.ndarray) or is_tensor(weight):
         if weight.ndim != 0:
-            raise ValueError(
+            raise InputValueError(
                 f"weight must be a scalar (0-d) for one feature, got shape {tuple(weight.shape)}"
             )
         check_finite_array("weight", weight)
         return
     if not isinstance(weight, int | float | np.integer | np.floating):
-        raise TypeError(f"weight must be a finite real scalar, got {describe(weight)}")
+        raise InputTypeError(f"weight must be a finite real scalar, got {describe(weight)}")
     if not np.isfinite(weight):
-        raise ValueError(f"weight must be a finite real scalar, got {weight!r}")
+        raise InputValueError(f"weight must be a finite real scalar, got {weight!r}")

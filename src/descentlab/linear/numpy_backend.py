@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.linear.api import LinearBackend, Restore
-from descentlab.validation import is_tensor
+from descentlab.validation import InputTypeError, is_tensor
 
 __all__ = [
     "GD",
@@ -39,7 +39,7 @@ class NumpyLinear(LinearBackend):
     def native(self, X: Any, y: Any, weight: Any) -> tuple[Any, Any, Any, Restore]:
         for label, value in (("X", X), ("y", y), ("weight", weight)):
             if is_tensor(value):
-                raise TypeError(
+                raise InputTypeError(
                     f"{label} must be a NumPy array for backend 'numpy', got a torch tensor; "
                     "use backend='torch' for tensors"
                 )

@@ -8,7 +8,7 @@ import numpy as np
 
 from descentlab.linear import inputs
 from descentlab.linear.kernels import gradient_pass
-from descentlab.validation import check_positive_int, is_tensor
+from descentlab.validation import InputTypeError, check_positive_int, is_tensor
 
 __all__ = ["BLOCK_ROWS", "full_batch_gradient"]
 
@@ -21,7 +21,7 @@ def working_arrays(X: Any, y: Any, weight: Any) -> tuple[np.ndarray, np.ndarray,
     float type and the others do not widen it). Nothing is copied that need not be."""
     for label, value in (("X", X), ("y", y), ("weight", weight)):
         if is_tensor(value):
-            raise TypeError(
+            raise InputTypeError(
                 f"{label} must be a NumPy array for the compiled fast path, got a torch tensor"
             )
     dtype = np.result_type(X, y, weight)

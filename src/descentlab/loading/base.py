@@ -10,6 +10,7 @@ import torch
 
 from descentlab.loading.options import Delivery, LoaderOptions
 from descentlab.loading.sampler import EpochBatches, EpochSampler, batch_count
+from descentlab.validation import InputValueError
 
 __all__ = ["BlockGatherLoader", "EpochLoader"]
 
@@ -25,7 +26,7 @@ class EpochLoader:
     def __init__(self, n_samples: int, options: LoaderOptions) -> None:
         count = batch_count(n_samples, options.batch_size, drop_last=options.drop_last)
         if count == 0:
-            raise ValueError(
+            raise InputValueError(
                 "batch_size must be at most the number of samples when drop_last=True (no batch "
                 f"would remain), got batch_size={options.batch_size} for {n_samples} samples"
             )

@@ -15,7 +15,7 @@ from descentlab.loading.options import resolve_options
 from descentlab.loading.parquet_file import ParquetLoader
 from descentlab.loading.tensors import as_sample_tensors
 from descentlab.loading.torch_loaders import TorchLoader
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["FILE_KINDS", "IN_MEMORY_KINDS", "LOADER_KINDS", "make_loader"]
 
@@ -102,7 +102,7 @@ def make_loader(
         data_device=data_device,
     )
     if options.num_workers > 0 and kind not in ("dataloader", "dataset"):
-        raise ValueError(
+        raise InputValueError(
             f"num_workers must be 0 for loader kind {kind!r} (it gathers whole batches in the "
             f"calling process; only 'dataloader' and 'dataset' use workers), got {num_workers}"
         )

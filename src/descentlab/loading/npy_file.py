@@ -26,6 +26,7 @@ import torch
 from descentlab.loading.base import BlockGatherLoader
 from descentlab.loading.options import LoaderOptions
 from descentlab.loading.paths import check_data_file
+from descentlab.validation import InputValueError
 
 __all__ = ["MappedArray", "NpyLoader"]
 
@@ -51,12 +52,12 @@ class MappedArray:
                 )
                 shape, fortran, dtype = read_header(handle)
             except ValueError as error:
-                raise ValueError(
+                raise InputValueError(
                     f"{name} must be a .npy file, got {str(self.path)!r}: {error}"
                 ) from None
             offset = handle.tell()
             if fortran or dtype.hasobject or dtype.kind not in "biuf" or not shape or shape[0] == 0:
-                raise ValueError(
+                raise InputValueError(
                     f"{name} must hold a C-ordered numeric array with at least one row, got "
                     f"shape {shape}, dtype {dtype}, fortran_order={fortran} in {str(self.path)!r}"
                 )
@@ -74,7 +75,9 @@ class MappedArray:
         """A copy of ``rows`` (any order), read in increasing row order a few rows at a time,
         releasing each group's pages before reading the next (NOTE [mapped pages])."""
         if self._array is None:
-            raise ValueError(f"file must be open to read from it, got closed {str(self.path)!r}")
+            raise InputValueError(
+                f"file must be open to read from it, got closed {str(self.path)!r}"
+            )
         ascending = np.argsort(rows, kind="stable")
         picked = rows[ascending]
         out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
@@ -124,7 +127,7 @@ class NpyLoader(BlockGatherLoader):
             raise
         if len(self.X) != len(self.y):
             self.close()
-            raise ValueError(
+            raise InputValueError(
                 f"X and y must have the same number of rows, got {len(self.X)} and {len(self.y)}"
             )
         try:

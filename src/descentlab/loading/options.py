@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from descentlab.validation import check_bool, check_int, check_positive_int, check_seed, describe
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_bool,
+    check_int,
+    check_positive_int,
+    check_seed,
+    describe,
+)
 
 __all__ = ["Delivery", "LoaderOptions", "resolve_device", "resolve_options"]
 
@@ -47,31 +55,33 @@ def resolve_device(device: Any) -> torch.device | None:
     if device is None:
         return None
     if not isinstance(device, str | torch.device):
-        raise TypeError(f"device must be None, a string or a torch.device, got {describe(device)}")
+        raise InputTypeError(
+            f"device must be None, a string or a torch.device, got {describe(device)}"
+        )
     try:
         resolved = torch.device(device)
     except RuntimeError:
-        raise ValueError(
+        raise InputValueError(
             f"device must be a torch device name such as 'cpu' or 'cuda', got {device!r}"
         ) from None
     if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device must be available on this machine, got {device!r} (no CUDA)")
+        raise InputValueError(f"device must be available on this machine, got {device!r} (no CUDA)")
     return resolved
 
 
 def _generator(seed: Any, generator: Any) -> torch.Generator:
     if generator is not None:
         if seed is not None:
-            raise ValueError(
+            raise InputValueError(
                 "seed must be None when a generator is given (one source of randomness), "
                 f"got {seed!r}"
             )
         if not isinstance(generator, torch.Generator):
-            raise TypeError(
+            raise InputTypeError(
                 f"generator must be a torch.Generator or None, got {describe(generator)}"
             )
         if generator.device.type != "cpu":
-            raise ValueError(
+            raise InputValueError(
                 f"generator must be a CPU torch.Generator, got one on {generator.device}"
             )
         return generator
@@ -100,10 +110,10 @@ def resolve_options(
     num_workers = check_int("num_workers", num_workers, minimum=0)
     pin_memory = check_bool("pin_memory", pin_memory)
     if collate_fn is not None and not callable(collate_fn):
-        raise TypeError(f"collate_fn must be callable or None, got {describe(collate_fn)}")
+        raise InputTypeError(f"collate_fn must be callable or None, got {describe(collate_fn)}")
     target = resolve_device(device)
     if pin_memory and data_device.type != "cpu":
-        raise ValueError(
+        raise InputValueError(
             f"pin_memory must be False for data already on {data_device} (only CPU tensors can "
             "be pinned; they are pinned to speed up their copy to the GPU), got True"
         )

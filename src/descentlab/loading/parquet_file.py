@@ -23,7 +23,7 @@ import torch
 from descentlab.loading.base import EpochLoader
 from descentlab.loading.options import LoaderOptions
 from descentlab.loading.paths import check_data_file
-from descentlab.validation import check_positive_int, describe
+from descentlab.validation import InputTypeError, InputValueError, check_positive_int, describe
 
 __all__ = ["ParquetLoader"]
 
@@ -35,7 +35,7 @@ def _numeric(table: Any, name: str, path: Path) -> np.ndarray:
     except Exception:  # pyarrow raises several types; the column type is what matters
         values = None
     if values is None or values.dtype.kind not in "biuf":
-        raise ValueError(
+        raise InputValueError(
             f"column {name!r} must be numeric, got type {column.type} in {str(path)!r}"
         )
     return values
@@ -64,20 +64,20 @@ class ParquetLoader(EpochLoader):
 
         self.path = check_data_file("X", path, (".parquet", ".pq"))
         if not isinstance(target, str):
-            raise TypeError(f"y must be the name of the target column, got {describe(target)}")
+            raise InputTypeError(f"y must be the name of the target column, got {describe(target)}")
         try:
             self.file = pq.ParquetFile(self.path)
         except Exception as error:  # pyarrow raises several types; the message is what matters
-            raise ValueError(
+            raise InputValueError(
                 f"X must be a readable Parquet file, got {str(self.path)!r}: {error}"
             ) from None
         names = list(self.file.schema_arrow.names)
         if target not in names:
-            raise ValueError(f"y must be one of the file's columns {names}, got {target!r}")
+            raise InputValueError(f"y must be one of the file's columns {names}, got {target!r}")
         chosen = [n for n in names if n != target] if features is None else list(features)
         unknown = [n for n in chosen if n not in names or n == target]
         if unknown or not chosen:
-            raise ValueError(
+            raise InputValueError(
                 f"features must be columns of the file other than the target, got {chosen}"
             )
         self.target, self.features = target, tuple(chosen)
@@ -85,7 +85,9 @@ class ParquetLoader(EpochLoader):
         self.row_groups = self.file.metadata.num_row_groups
         n_rows = self.file.metadata.num_rows
         if n_rows == 0:
-            raise ValueError(f"X must hold at least one row, got an empty file {str(self.path)!r}")
+            raise InputValueError(
+                f"X must hold at least one row, got an empty file {str(self.path)!r}"
+            )
         super().__init__(n_rows, options)
 
     def _read(self, groups: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from descentlab.validation import check_same_rows, describe, is_tensor
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_same_rows,
+    describe,
+    is_tensor,
+)
 
 __all__ = ["as_sample_tensors"]
 
@@ -17,12 +23,14 @@ def _as_tensor(name: str, value: Any) -> torch.Tensor:
         tensor = value
     elif isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold numbers, got {describe(value)}")
+            raise InputTypeError(f"{name} must hold numbers, got {describe(value)}")
         tensor = torch.from_numpy(np.ascontiguousarray(value))
     else:
-        raise TypeError(f"{name} must be a torch tensor or a NumPy array, got {describe(value)}")
+        raise InputTypeError(
+            f"{name} must be a torch tensor or a NumPy array, got {describe(value)}"
+        )
     if tensor.ndim == 0 or tensor.shape[0] == 0:
-        raise ValueError(
+        raise InputValueError(
             f"{name} must hold at least one sample along its first axis, got shape "
             f"{tuple(tensor.shape)}"
         )
@@ -38,5 +46,5 @@ def as_sample_tensors(X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
     X, y = _as_tensor("X", X), _as_tensor("y", y)
     check_same_rows("X", X.shape[0], "y", y.shape[0])
     if X.device != y.device:
-        raise ValueError(f"y must be on the same device as X ({X.device}), got {y.device}")
+        raise InputValueError(f"y must be on the same device as X ({X.device}), got {y.device}")
     return X, y

@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from descentlab.loading.base import EpochLoader
 from descentlab.loading.options import Delivery, LoaderOptions
 from descentlab.loading.sampler import EpochSampler
+from descentlab.validation import InputValueError
 
 __all__ = ["PairDataset", "TorchLoader"]
 
@@ -41,7 +42,7 @@ class TorchLoader(EpochLoader):
     def __init__(self, kind: str, X: torch.Tensor, y: torch.Tensor, options: LoaderOptions) -> None:
         super().__init__(X.shape[0], options)
         if options.num_workers > 0 and X.device.type != "cpu":
-            raise ValueError(
+            raise InputValueError(
                 f"num_workers must be 0 for data already on {X.device} (worker processes "
                 f"cannot share it), got {options.num_workers}"
             )

@@ -28,7 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from descentlab.validation import check_int, check_positive_float, check_probability
+from descentlab.validation import (
+    InputValueError,
+    check_int,
+    check_positive_float,
+    check_probability,
+)
 
 __all__ = ["exponential_ramp", "smooth", "smooth_two_way", "suggest_lrate"]
 
@@ -43,7 +48,7 @@ def exponential_ramp(min_lr: float, max_lr: float, num_steps: int) -> np.ndarray
     max_lr = check_positive_float("max_lr", max_lr)
     num_steps = check_int("num_steps", num_steps, minimum=2)
     if max_lr <= min_lr:
-        raise ValueError(f"max_lr must be greater than min_lr ({min_lr!r}), got {max_lr!r}")
+        raise InputValueError(f"max_lr must be greater than min_lr ({min_lr!r}), got {max_lr!r}")
     rates = min_lr * (max_lr / min_lr) ** (np.arange(num_steps) / (num_steps - 1))
     rates[0], rates[-1] = min_lr, max_lr
     return rates
@@ -94,7 +99,7 @@ def suggest_lrate(lrates: np.ndarray, smoothed: np.ndarray) -> float | None:
     lrates = np.asarray(lrates, dtype=np.float64)
     smoothed = np.asarray(smoothed, dtype=np.float64)
     if lrates.shape != smoothed.shape or lrates.ndim != 1:
-        raise ValueError(
+        raise InputValueError(
             f"lrates and smoothed must be 1-D of one length, got shapes {lrates.shape} and "
             f"{smoothed.shape}"
         )

@@ -25,7 +25,13 @@ import numpy as np
 import torch
 
 from descentlab.lrfind.curve import exponential_ramp, smooth, smooth_two_way, suggest_lrate
-from descentlab.validation import check_positive_float, check_probability, describe
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_positive_float,
+    check_probability,
+    describe,
+)
 
 __all__ = ["STOP_REASONS", "RangeTestResult", "lr_range_test"]
 
@@ -71,33 +77,35 @@ def _check_arguments(
     model: Any, optimizer: Any, loss_fn: Any, batches: Any, divergence_factor: Any
 ) -> float:
     if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+        raise InputTypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}")
+        raise InputTypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}"
+        )
     if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {describe(loss_fn)}")
+        raise InputTypeError(f"loss_fn must be callable, got {describe(loss_fn)}")
     if isinstance(batches, str | bytes) or not isinstance(batches, Iterable):
-        raise TypeError(
+        raise InputTypeError(
             f"batches must be an iterable of (inputs, targets) pairs, got {describe(batches)}"
         )
     own = {id(p) for p in model.parameters()}
     for group in optimizer.param_groups:
         for p in group["params"]:
             if id(p) not in own:
-                raise ValueError(
+                raise InputValueError(
                     "optimizer must only hold parameters of model (they could not be restored "
                     f"otherwise), got a parameter of shape {tuple(p.shape)} that model lacks"
                 )
     factor = check_positive_float("divergence_factor", divergence_factor)
     if factor <= 1:
-        raise ValueError(f"divergence_factor must be a number > 1, got {factor!r}")
+        raise InputValueError(f"divergence_factor must be a number > 1, got {factor!r}")
     return factor
 
 
 def _device_of(model: torch.nn.Module) -> torch.device:
     for tensor in model.parameters():
         return tensor.device
-    raise ValueError("model must have at least one parameter, got a model without parameters")
+    raise InputValueError("model must have at least one parameter, got a model without parameters")
 
 
 def _endless(batches: Iterable) -> Iterator[Any]:
@@ -119,11 +127,11 @@ def _batch_loss(
     model: torch.nn.Module, loss_fn: Callable, batch: Any, device: torch.device
 ) -> torch.Tensor:
     if not isinstance(batch, tuple | list) or len(batch) != 2:
-        raise TypeError(f"each batch must be an (inputs, targets) pair, got {describe(batch)}")
+        raise InputTypeError(f"each batch must be an (inputs, targets) pair, got {describe(batch)}")
     inputs, targets = (_to(part, device) for part in batch)
     loss = loss_fn(model(inputs), targets)
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise TypeError(f"loss_fn must return a one-element tensor, got {describe(loss)}")
+        raise InputTypeError(f"loss_fn must return a one-element tensor, got {describe(loss)}")
     return loss
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from descentlab.validation import check_positive_int
+from descentlab.validation import InputValueError, check_positive_int
 
 __all__ = ["Timing", "synchronize", "time_call", "time_repeated"]
 
@@ -36,7 +36,7 @@ class Timing:
 
     def __post_init__(self) -> None:
         if not self.samples:
-            raise ValueError("samples must hold at least one time, got ()")
+            raise InputValueError("samples must hold at least one time, got ()")
 
     @property
     def median(self) -> float:
@@ -86,7 +86,7 @@ def time_repeated(
     check_positive_int("repeat", repeat)
     check_positive_int("number", number)
     if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
+        raise InputValueError(f"warmup must be a non-negative integer, got {warmup!r}")
     for _ in range(warmup):
         fn()
     synchronize(device)

@@ -10,6 +10,8 @@ from descentlab.models.activations import ACTIVATIONS
 from descentlab.models.linear import LinearPredictor, LogisticRegression
 from descentlab.models.mlp import MLP
 from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
     check_bool,
     check_choice,
     check_positive_int,
@@ -30,7 +32,7 @@ def parse_layers(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise ValueError(
+        raise InputValueError(
             f"layers must be comma-separated positive integers, got {text!r}"
         ) from None
 
@@ -38,14 +40,16 @@ def parse_layers(text: str) -> tuple[int, ...]:
 def check_layers(model: str, layers: Sequence[int]) -> tuple[int, ...]:
     """The hidden widths of ``model`` as a tuple: non-empty for an MLP, empty otherwise."""
     if isinstance(layers, str) or not isinstance(layers, Sequence):
-        raise TypeError(f"layers must be a sequence of positive integers, got {describe(layers)}")
+        raise InputTypeError(
+            f"layers must be a sequence of positive integers, got {describe(layers)}"
+        )
     widths = tuple(check_positive_int("layers entry", width) for width in layers)
     if model == "mlp" and not widths:
-        raise ValueError(
+        raise InputValueError(
             "layers must list at least one hidden width for model 'mlp', got () (e.g. 64,32,16)"
         )
     if model != "mlp" and widths:
-        raise ValueError(
+        raise InputValueError(
             f"layers must be empty for model {model!r} (it has no hidden layers), got {widths}"
         )
     return widths
@@ -85,7 +89,7 @@ def make_model(
     if activation is not None:
         check_choice("activation", activation, list(ACTIVATIONS))
         if name != "mlp":
-            raise ValueError(
+            raise InputValueError(
                 f"activation must be None for model {name!r} (it has no hidden layers), "
                 f"got {activation!r}"
             )

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.validation import describe
+from descentlab.validation import InputTypeError, InputValueError, describe
 
 __all__ = [
     "Structure",
@@ -38,7 +38,7 @@ def flatten(tree: Any, name: str = "params") -> tuple[list[Any], Structure]:
     if isinstance(tree, list | tuple):
         kind = "list" if isinstance(tree, list) else "tuple"
         return list(tree), Structure(kind, tuple(range(len(tree))))
-    raise TypeError(
+    raise InputTypeError(
         f"{name} must be a NumPy array or a dict/list/tuple of NumPy arrays, got {describe(tree)}"
     )
 
@@ -64,7 +64,7 @@ def same_structure(name: str, tree: Any, reference: Structure) -> list[Any]:
         return [tree[key] for key in reference.keys]
     leaves, structure = flatten(tree, name)
     if structure != reference:
-        raise ValueError(
+        raise InputValueError(
             f"{name} must have the same structure as params "
             f"({reference.kind} with keys {list(reference.keys)}), "
             f"got {structure.kind} with keys {list(structure.keys)}"
@@ -84,7 +84,7 @@ def check_params(params: Any) -> None:
     leaves, _ = flatten(params)
     for leaf in leaves:
         if not isinstance(leaf, np.ndarray | np.floating) or leaf.dtype.kind != "f":
-            raise TypeError(
+            raise InputTypeError(
                 "params must be floating-point NumPy arrays (or a dict/list of them), "
                 f"got {describe(leaf)}"
             )
@@ -122,7 +122,7 @@ def update_leaves(
             if isinstance(g, np.generic) and g.dtype.kind in "iuf":
                 g = np.asarray(g)
             if not isinstance(g, np.ndarray):
-                raise TypeError(f"grads must hold NumPy arrays or None, got {describe(g)}")
+                raise InputTypeError(f"grads must hold NumPy arrays or None, got {describe(g)}")
             new_u, new = fn(g, p, *old)
             new_u = np.asarray(new_u)
             new = tuple(None if leaf is None else np.asarray(leaf) for leaf in new)

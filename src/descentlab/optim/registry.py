@@ -14,7 +14,7 @@ from descentlab.optim.radam import radam
 from descentlab.optim.rmsprop import rmsprop
 from descentlab.optim.sgd import sgd, sgd_momentum, sgd_nesterov
 from descentlab.optim.transforms import GradientTransformation
-from descentlab.validation import check_choice
+from descentlab.validation import InputTypeError, check_choice
 
 __all__ = ["OPTIMIZERS", "hyperparameters", "make_optimizer"]
 
@@ -50,7 +50,7 @@ def make_optimizer(name: str, **hyper: Any) -> GradientTransformation:
     allowed = hyperparameters(name)
     for key, value in hyper.items():
         if key not in allowed:
-            raise TypeError(
+            raise InputTypeError(
                 f"{key} must be a hyperparameter of {name!r} ({', '.join(allowed)}), "
                 f"got {key}={value!r}"
             )

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from descentlab.validation import describe
+from descentlab.validation import InputTypeError, InputValueError, describe
 
 __all__ = ["load_state", "save_state", "state_from_dict", "state_to_dict"]
 
@@ -35,7 +35,7 @@ def _walk(node: Any, path: str) -> Iterator[tuple[str, np.ndarray]]:
         for i, value in enumerate(node):
             yield from _walk(value, f"{path}/{i}" if path else str(i))
     else:
-        raise TypeError(
+        raise InputTypeError(
             f"state must hold only NumPy arrays, records, dicts, lists and tuples, "
             f"got {describe(node)} at {path or 'the top'!r}"
         )
@@ -46,7 +46,9 @@ def state_to_dict(state: Any) -> dict[str, np.ndarray]:
     flat: dict[str, np.ndarray] = {}
     for path, leaf in _walk(state, ""):
         if path in flat:
-            raise ValueError(f"state must give every buffer a distinct path, got {path!r} twice")
+            raise InputValueError(
+                f"state must give every buffer a distinct path, got {path!r} twice"
+            )
         flat[path] = leaf.copy()
     return flat
 
@@ -56,14 +58,14 @@ def _rebuild(node: Any, path: str, data: Mapping[str, Any], used: set[str]) -> A
         return None
     if isinstance(node, np.ndarray):
         if path not in data:
-            raise ValueError(f"state dict must have the key {path!r}, got keys {sorted(data)}")
+            raise InputValueError(f"state dict must have the key {path!r}, got keys {sorted(data)}")
         value = data[path]
         if (
             not isinstance(value, np.ndarray)
             or value.shape != node.shape
             or (value.dtype != node.dtype)
         ):
-            raise ValueError(
+            raise InputValueError(
                 f"state dict entry {path!r} must be an array of shape {node.shape} and dtype "
                 f"{node.dtype}, got {describe(value)}"
             )
@@ -88,12 +90,14 @@ def state_from_dict(data: Mapping[str, np.ndarray], like: Any) -> Any:
     """The state with the structure of ``like`` (e.g. ``optimizer.init(params)``) and the values
     of ``data`` (from :func:`state_to_dict`). Keys, shapes and dtypes must match exactly."""
     if not isinstance(data, Mapping):
-        raise TypeError(f"data must be a dict of arrays from state_to_dict, got {describe(data)}")
+        raise InputTypeError(
+            f"data must be a dict of arrays from state_to_dict, got {describe(data)}"
+        )
     used: set[str] = set()
     state = _rebuild(like, "", data, used)
     extra = sorted(set(data) - used)
     if extra:
-        raise ValueError(
+        raise InputValueError(
             f"state dict must only have keys of this optimizer, got extra keys {extra}"
         )
     return state

@@ -10,7 +10,7 @@ from descentlab.optim._tree import check_params, tree_map
 from descentlab.optim.registry import make_optimizer
 from descentlab.optim.state_io import state_from_dict, state_to_dict
 from descentlab.optim.transforms import GradientTransformation, Params, apply_updates
-from descentlab.validation import describe
+from descentlab.validation import InputTypeError, describe
 
 __all__ = ["StatefulOptimizer"]
 
@@ -28,7 +28,7 @@ class StatefulOptimizer:
 
     def __init__(self, transformation: GradientTransformation, params: Params) -> None:
         if not isinstance(transformation, GradientTransformation):
-            raise TypeError(
+            raise InputTypeError(
                 f"transformation must be a GradientTransformation, got {describe(transformation)}"
             )
         check_params(params)

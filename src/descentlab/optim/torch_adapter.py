@@ -32,7 +32,7 @@ from descentlab.optim.registry import OPTIMIZERS, hyperparameters, make_optimize
 from descentlab.optim.schedules import make_schedule
 from descentlab.optim.state_io import state_from_dict, state_to_dict
 from descentlab.optim.transforms import apply_updates
-from descentlab.validation import check_choice, describe
+from descentlab.validation import InputTypeError, InputValueError, check_choice, describe
 
 __all__ = [
     "TORCH_OPTIMIZERS",
@@ -89,7 +89,7 @@ class DescentlabOptimizer(torch.optim.Optimizer):
     def __init__(self, params: Any, name: str, **hyper: Any) -> None:
         check_choice("name", name, list(OPTIMIZERS))
         if callable(hyper.get("lr")):
-            raise TypeError(
+            raise InputTypeError(
                 "lr must be a number for DescentlabOptimizer (schedule it with a "
                 f"torch.optim.lr_scheduler or ScheduleAdapter), got {describe(hyper['lr'])}"
             )
@@ -120,7 +120,9 @@ class DescentlabOptimizer(torch.optim.Optimizer):
                 if p.grad is None:
                     continue
                 if p.grad.is_sparse:
-                    raise TypeError(f"grads must be dense, got a sparse gradient for {describe(p)}")
+                    raise InputTypeError(
+                        f"grads must be dense, got a sparse gradient for {describe(p)}"
+                    )
                 param = p.detach().cpu().numpy().astype(np.float64)
                 grad = p.grad.detach().cpu().numpy().astype(np.float64)
                 fresh = transformation.init(param)
@@ -159,7 +161,7 @@ def make_torch_optimizer(
     """
     check_choice("name", name, list(OPTIMIZERS))
     if callable(hyper.get("lr")):
-        raise TypeError(
+        raise InputTypeError(
             "lr must be a number for torch.optim (schedule it with a torch.optim.lr_scheduler "
             f"or ScheduleAdapter), got {describe(hyper['lr'])}"
         )
@@ -212,7 +214,7 @@ def make_torch_scheduler(
     """
     check_choice("name", name, list(TORCH_SCHEDULERS))
     if "lr" in hyper:
-        raise TypeError(
+        raise InputTypeError(
             "lr must not be given to make_torch_scheduler (torch takes it from the optimizer's "
             f"groups), got lr={hyper['lr']!r}"
         )
@@ -246,7 +248,7 @@ class ScheduleAdapter(torch.optim.lr_scheduler.LRScheduler):
         groups = len(optimizer.param_groups)
         listed = list(schedules) if isinstance(schedules, Sequence) else [schedules] * groups
         if len(listed) != groups or not all(callable(s) for s in listed):
-            raise ValueError(
+            raise InputValueError(
                 f"schedules must be one schedule or one per param group ({groups}), "
                 f"got {describe(schedules)}"
             )

@@ -40,7 +40,7 @@ from descentlab.optim._tree import (
     unflatten,
     update_leaves,
 )
-from descentlab.validation import check_nonnegative_float, describe
+from descentlab.validation import InputTypeError, InputValueError, check_nonnegative_float, describe
 
 __all__ = [
     "EmptyState",
@@ -102,7 +102,7 @@ def chain(*transformations: GradientTransformation) -> GradientTransformation:
     """
     for i, t in enumerate(transformations):
         if not isinstance(t, GradientTransformation):
-            raise TypeError(
+            raise InputTypeError(
                 f"transformations[{i}] must be a GradientTransformation, got {describe(t)}"
             )
 
@@ -114,7 +114,7 @@ def chain(*transformations: GradientTransformation) -> GradientTransformation:
         updates: Params, state: tuple[Any, ...], params: Params | None = None
     ) -> tuple[Params, tuple[Any, ...]]:
         if not isinstance(state, tuple) or len(state) != len(transformations):
-            raise TypeError(
+            raise InputTypeError(
                 f"state must be the tuple of {len(transformations)} states made by init, "
                 f"got {describe(state)}"
             )
@@ -168,7 +168,7 @@ def _stateless(
         updates: Params, state: EmptyState, params: Params | None = None
     ) -> tuple[Params, EmptyState]:
         if uses_params and params is None:
-            raise ValueError("params must be passed to update when weight_decay > 0, got None")
+            raise InputValueError("params must be passed to update when weight_decay > 0, got None")
         new, _ = update_leaves(
             lambda g, p: (kernel(g, p), ()), updates, (), params if uses_params else None
         )
@@ -229,7 +229,7 @@ def trace(
     dampening = check_unit_interval("dampening", dampening, open_left=False, open_right=False)
     nesterov = check_bool("nesterov", nesterov)
     if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError(
+        raise InputValueError(
             "nesterov must be False unless momentum > 0 and dampening == 0, "
             f"got nesterov=True with momentum={momentum!r} and dampening={dampening!r}"
         )

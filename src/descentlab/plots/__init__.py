@@ -17,6 +17,7 @@ from descentlab.plots import (
 )
 from descentlab.plots.figure_files import FigureFile, save_figure
 from descentlab.store.records import StoredExperiment
+from descentlab.validation import InputValueError
 
 __all__ = ["DRAWERS", "FigureFile", "draw_experiment"]
 
@@ -40,9 +41,9 @@ def draw_experiment(stored: StoredExperiment, folder: str | Path) -> list[Figure
     """Draw every figure of a stored experiment run into ``folder`` (PNG and SVG)."""
     drawer = DRAWERS.get(stored.run.experiment)
     if drawer is None:
-        raise ValueError(f"experiment must have figures, got {stored.run.experiment!r}")
+        raise InputValueError(f"experiment must have figures, got {stored.run.experiment!r}")
     if stored.run.status in ("running", "failed"):
-        raise ValueError(
+        raise InputValueError(
             f"run must be finished or diverged to draw it, got run {stored.run.id} with status "
             f"{stored.run.status!r}"
         )

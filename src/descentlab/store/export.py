@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from descentlab.store.sqlite import ResultsStore
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["FORMATS", "export_run"]
 
@@ -22,7 +22,7 @@ def export_run(store: ResultsStore, run_id: int, path: str | Path, fmt: str) -> 
     check_choice("format", fmt, FORMATS)
     path = Path(path)
     if path.exists():
-        raise ValueError(
+        raise InputValueError(
             f"export path must not exist yet (nothing is overwritten), got {str(path)!r}"
         )
     run = store.get_run(run_id)

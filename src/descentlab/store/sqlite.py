@@ -27,7 +27,7 @@ import numpy as np
 
 from descentlab.store.jsonsafe import dumps
 from descentlab.store.records import STATUSES, StoredExperiment, StoredRun, TrialRecord
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["ResultsStore"]
 
@@ -73,19 +73,19 @@ class ResultsStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_file():
-            raise ValueError(f"store must be a file path, got {str(self.path)!r} (a folder)")
+            raise InputValueError(f"store must be a file path, got {str(self.path)!r} (a folder)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30.0)
         except (OSError, sqlite3.Error) as error:
-            raise ValueError(
+            raise InputValueError(
                 f"store must be a writable file, got {str(self.path)!r}: {error}"
             ) from None
         self._db.row_factory = sqlite3.Row
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise ValueError(
+                raise InputValueError(
                     f"store must have schema version <= {SCHEMA_VERSION}, got {version} in "
                     f"{self.path} (written by a newer descentlab)"
                 )
@@ -94,7 +94,7 @@ class ResultsStore:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
             self._db.close()
-            raise ValueError(
+            raise InputValueError(
                 f"store must be a descentlab SQLite file, got {self.path}: {error}"
             ) from None
 
@@ -204,7 +204,7 @@ class ResultsStore:
         """
         run = self.get_run(run_id)
         if run.status != "running":
-            raise ValueError(
+            raise InputValueError(
                 f"run must be running to log metrics, got run {run_id} with status {run.status!r}"
             )
         rows = [
@@ -230,7 +230,7 @@ class ResultsStore:
         resumed training run can log the rest of its metrics; a running run is left as it is."""
         run = self.get_run(run_id)
         if run.status not in ("running", "failed"):
-            raise ValueError(
+            raise InputValueError(
                 f"run must be running or failed to reopen, got run {run_id} with status "
                 f"{run.status!r}"
             )
@@ -244,7 +244,7 @@ class ResultsStore:
     def get_run(self, run_id: int) -> StoredRun:
         row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
-            raise ValueError(f"run id must be a run in {self.path}, got {run_id}")
+            raise InputValueError(f"run id must be a run in {self.path}, got {run_id}")
         return _decode(row)
 
     def list_runs(self, *, top_level_only: bool = True) -> list[StoredRun]:

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from descentlab.validation import InputValueError
+
 __all__ = [
     "capture_rng",
     "check_same_config",
@@ -59,15 +61,15 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """The payload of a checkpoint written by :func:`save_checkpoint`."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"checkpoint must be an existing file, got {str(path)!r} (not found)")
+        raise InputValueError(f"checkpoint must be an existing file, got {str(path)!r} (not found)")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for a damaged file
-        raise ValueError(
+        raise InputValueError(
             f"checkpoint must be a descentlab checkpoint, got {path}: {error}"
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != 1:
-        raise ValueError(f"checkpoint must be a descentlab checkpoint (format 1), got {path}")
+        raise InputValueError(f"checkpoint must be a descentlab checkpoint (format 1), got {path}")
     return payload
 
 
@@ -99,7 +101,7 @@ def restore_rng(states: dict[str, Any], loader_generator: torch.Generator | None
 def check_same_config(saved: dict[str, Any], current: dict[str, Any]) -> None:
     """Refuse to resume a checkpoint under another config, naming the first field that differs."""
     if saved != current:
-        raise ValueError(
+        raise InputValueError(
             f"resume config must equal the checkpoint's, got {_first_difference(saved, current)} "
             "(resume with the same arguments, or start a new run in another folder)"
         )

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any
 
+from descentlab.validation import InputValueError
+
 __all__ = ["add_train_parser", "run_train"]
 
 _EXAMPLE = (
@@ -116,7 +118,7 @@ def _summary(report) -> str:
 def run_train(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (a diverged run is a result: 0)."""
     if args.schedule_set and not args.schedule:
-        raise ValueError("--schedule-set must come with --schedule, got no --schedule")
+        raise InputValueError("--schedule-set must come with --schedule, got no --schedule")
     config = config_from_args(args)  # checked before the heavier imports below
 
     from descentlab.train.progress import ProgressBar

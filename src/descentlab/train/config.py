@@ -15,6 +15,8 @@ from descentlab.train.devices import DEVICES
 from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
 from descentlab.train.tasks import LOSSES, TASKS
 from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
     check_choice,
     check_nonnegative_float,
     check_positive_float,
@@ -31,7 +33,7 @@ def _check_options(name: str, value: Any) -> None:
     if not isinstance(value, tuple) or not all(
         isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
     ):
-        raise TypeError(f"{name} must be a tuple of (key, value) pairs, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a tuple of (key, value) pairs, got {describe(value)}")
 
 
 def _check_option_keys(options: tuple, owner: str, allowed: list[str]) -> None:
@@ -40,12 +42,12 @@ def _check_option_keys(options: tuple, owner: str, allowed: list[str]) -> None:
     allowed = [key for key in allowed if key != "lr"]
     for key, value in options:
         if key == "lr":
-            raise ValueError(
+            raise InputValueError(
                 f"lr must be set by lrate (the run's learning rate), not as an option of "
                 f"{owner!r}, got lr={value!r}"
             )
         if key not in allowed:
-            raise ValueError(
+            raise InputValueError(
                 f"{key} must be a hyperparameter of {owner!r} ({', '.join(allowed)}), "
                 f"got {key}={value!r}"
             )
@@ -96,17 +98,21 @@ class TrainConfig:
         check_choice("model", self.model, MODELS)
         check_choice("task", self.task, TASKS)
         if self.model == "logistic" and self.task != "classify":
-            raise ValueError(f"task must be 'classify' for model 'logistic', got {self.task!r}")
+            raise InputValueError(
+                f"task must be 'classify' for model 'logistic', got {self.task!r}"
+            )
         natural = dataset_task(self.dataset)
         if natural is not None and natural != self.task:
-            raise ValueError(
+            raise InputValueError(
                 f"task must be {natural!r} for dataset {self.dataset!r}, got {self.task!r}"
             )
         if natural is None and not isinstance(self.dataset, str):
-            raise TypeError(f"dataset must be a name or file path, got {describe(self.dataset)}")
+            raise InputTypeError(
+                f"dataset must be a name or file path, got {describe(self.dataset)}"
+            )
         if natural is None and self.dataset not in DATASETS and "." not in self.dataset:
             choices = ", ".join(repr(n) for n in DATASETS)
-            raise ValueError(
+            raise InputValueError(
                 f"dataset must be one of {choices} or a .csv/.parquet/.npy file, "
                 f"got {self.dataset!r}"
             )
@@ -121,7 +127,7 @@ class TrainConfig:
         if self.activation is not None:
             check_choice("activation", self.activation, list(ACTIVATIONS))
             if not mlp:
-                raise ValueError(
+                raise InputValueError(
                     f"activation must be unset for model {self.model!r} (it has no hidden "
                     f"layers), got {self.activation!r}"
                 )
@@ -145,7 +151,7 @@ class TrainConfig:
         check_seed("seed", self.seed)
         check_choice("device", self.device, DEVICES)
         if check_seed("patience", self.patience) and self.val_fraction == 0:
-            raise ValueError(
+            raise InputValueError(
                 f"patience needs a validation set (val_fraction > 0), got patience="
                 f"{self.patience} with val_fraction=0"
             )

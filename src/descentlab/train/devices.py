@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["DEVICES", "resolve_device"]
 
@@ -16,7 +16,7 @@ def resolve_device(name: str) -> torch.device:
     check_choice("device", name, DEVICES)
     available = torch.cuda.is_available()
     if name == "cuda" and not available:
-        raise ValueError(
+        raise InputValueError(
             "device must be 'cpu' or 'auto' on this machine (torch sees no CUDA device), got 'cuda'"
         )
     if name == "auto":

@@ -34,7 +34,13 @@ from descentlab.train.checkpoint import (
 )
 from descentlab.train.devices import resolve_device
 from descentlab.train.tasks import Task
-from descentlab.validation import check_choice, check_positive_int, describe
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_choice,
+    check_positive_int,
+    describe,
+)
 
 __all__ = ["FitResult", "Progress", "fit"]
 
@@ -107,12 +113,14 @@ def evaluate(
 
 def _check_loader(loader: Any) -> int:
     if not isinstance(loader, Iterable) or not isinstance(loader, Sized):
-        raise TypeError(
+        raise InputTypeError(
             f"loader must be re-iterable with a len() (batches per epoch), got {describe(loader)}"
         )
     batches = len(loader)
     if batches == 0:
-        raise ValueError("loader must yield at least one batch per epoch, got len(loader) == 0")
+        raise InputValueError(
+            "loader must yield at least one batch per epoch, got len(loader) == 0"
+        )
     return batches
 
 
@@ -180,20 +188,26 @@ def fit(
     checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
     check_choice("scheduler_unit", scheduler_unit, SCHEDULER_UNITS)
     if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+        raise InputTypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}")
+        raise InputTypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}"
+        )
     if not isinstance(task, Task):
-        raise TypeError(f"task must be a descentlab Task (see make_task), got {describe(task)}")
+        raise InputTypeError(
+            f"task must be a descentlab Task (see make_task), got {describe(task)}"
+        )
     if patience is not None:
         patience = check_positive_int("patience", patience)
         if val_data is None:
-            raise ValueError(
+            raise InputValueError(
                 f"patience needs validation data (val_fraction > 0), got patience={patience} "
                 "without val_data"
             )
     if resume and checkpoint is None:
-        raise ValueError("resume needs a checkpoint path, got resume=True with checkpoint=None")
+        raise InputValueError(
+            "resume needs a checkpoint path, got resume=True with checkpoint=None"
+        )
     batches = _check_loader(loader)
     target = resolve_device(device)
     model.to(target)

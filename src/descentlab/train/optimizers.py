@@ -19,7 +19,12 @@ from descentlab.optim.torch_adapter import (
     make_torch_optimizer,
     make_torch_scheduler,
 )
-from descentlab.validation import check_choice, check_positive_float, check_positive_int
+from descentlab.validation import (
+    InputValueError,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+)
 
 __all__ = ["IMPLEMENTATIONS", "SCHEDULES", "build_optimizer", "build_scheduler", "parse_options"]
 
@@ -37,7 +42,7 @@ def parse_options(items: list[str], flag: str) -> dict[str, Any]:
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"{flag} must be key=value, got {item!r}")
+            raise InputValueError(f"{flag} must be key=value, got {item!r}")
         try:
             options[key.strip()] = ast.literal_eval(text.strip())
         except (ValueError, SyntaxError):
@@ -53,7 +58,7 @@ def build_optimizer(
     check_choice("impl", impl, IMPLEMENTATIONS)
     lrate = check_positive_float("lrate", lrate)
     if "lr" in hyper:
-        raise ValueError(
+        raise InputValueError(
             f"lr must be given as lrate, not as a hyperparameter, got lr={hyper['lr']!r}"
         )
     if impl == "torch":

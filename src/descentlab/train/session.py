@@ -34,6 +34,7 @@ from descentlab.train.fit import FitResult, Progress, fit
 from descentlab.train.loaders import make_train_loader
 from descentlab.train.optimizers import build_optimizer, build_scheduler
 from descentlab.train.tasks import make_task
+from descentlab.validation import InputTypeError, InputValueError
 
 __all__ = ["EXPERIMENT", "TrainReport", "run_training"]
 
@@ -105,14 +106,14 @@ def run_training(
     ``diverged``); an exception or interruption marks the run ``failed`` and propagates.
     """
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+        raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     root = prepare_output(out)
     folder = root / FOLDER
     folder.mkdir(exist_ok=True)
     checkpoint = folder / CHECKPOINT
     saved = load_checkpoint(checkpoint) if resume else None
     if not resume and checkpoint.is_file() and not load_checkpoint(checkpoint)["finished"]:
-        raise ValueError(
+        raise InputValueError(
             f"out must not hold an unfinished training run, got {str(folder)!r} (continue it "
             "with --resume or choose another --out)"
         )
@@ -180,7 +181,7 @@ def run_training(
 
     if saved is not None:
         if saved["finished"]:
-            raise ValueError(
+            raise InputValueError(
                 f"resume must continue an unfinished run, got a finished checkpoint in "
                 f"{str(folder)!r} (start a new run without --resume)"
             )
@@ -190,7 +191,7 @@ def run_training(
             run_id = int(saved["config"]["run_id"])
             run = store.get_run(run_id)
             if run.status not in ("running", "failed"):
-                raise ValueError(
+                raise InputValueError(
                     f"resume must continue an unfinished run, got run {run_id} with status "
                     f"{run.status!r}"
                 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from descentlab.validation import check_choice
+from descentlab.validation import InputValueError, check_choice
 
 __all__ = [
     "LOSSES",
@@ -125,11 +125,13 @@ def make_task(name: str, y: np.ndarray, *, loss: str | None = None) -> Task:
     classes = np.unique(values)
     if not np.all(classes == np.round(classes)):
         bad = float(classes[classes != np.round(classes)][0])
-        raise ValueError(
+        raise InputValueError(
             f"classification targets must be integer class labels, got {bad!r} "
             "(use --task regress for numeric targets)"
         )
     if classes.size < 2:
-        raise ValueError(f"classification targets must hold at least 2 classes, got {classes.size}")
+        raise InputValueError(
+            f"classification targets must hold at least 2 classes, got {classes.size}"
+        )
     outputs = 1 if classes.size == 2 else int(classes.size)
     return Task(name, loss, outputs, tuple(float(c) for c in classes))

@@ -9,6 +9,8 @@ from itertools import pairwise
 
 from descentlab.optim.schedules._base import StepSchedule, set_fields
 from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
     check_int,
     check_nonnegative_float,
     check_positive_float,
@@ -111,8 +113,8 @@ class ExponentialLR(StepSchedule):
 def check_milestones(name: str, value: object, *, minimum: int) -> tuple[int, ...]:
     """A strictly increasing sequence of integers >= ``minimum``."""
     if not isinstance(value, Sequence) or isinstance(value, str):
-        raise TypeError(f"{name} must be a sequence of integers, got {describe(value)}")
+        raise InputTypeError(f"{name} must be a sequence of integers, got {describe(value)}")
     milestones = tuple(check_int(f"{name}[{i}]", m, minimum=minimum) for i, m in enumerate(value))
     if any(b <= a for a, b in pairwise(milestones)):
-        raise ValueError(f"{name} must be strictly increasing, got {list(milestones)}")
+        raise InputValueError(f"{name} must be strictly increasing, got {list(milestones)}")
     return milestones

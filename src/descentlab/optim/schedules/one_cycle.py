@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from descentlab.optim._checks import check_bool, check_unit_interval
 from descentlab.optim.schedules._base import StepSchedule, set_fields
 from descentlab.validation import (
+    InputValueError,
     check_choice,
     check_int,
     check_nonnegative_float,
@@ -88,7 +89,7 @@ class OneCycleLR(StepSchedule):
         ends = [end for end, *_ in self._phases()]
         starts = [0.0, *ends[:-1]]
         if any(end <= start for start, end in zip(starts, ends, strict=True)):
-            raise ValueError(
+            raise InputValueError(
                 "pct_start must leave every phase of the cycle longer than 0 steps "
                 f"(phase ends {ends} for total_steps={self.total_steps}), got {self.pct_start!r}"
             )
@@ -120,7 +121,7 @@ class OneCycleLR(StepSchedule):
     def _interpolate(self, step: int, momentum: bool) -> float:
         check_int("step", step, minimum=0)
         if step > self.total_steps:
-            raise ValueError(
+            raise InputValueError(
                 f"step must be an integer <= total_steps ({self.total_steps}), got {step}"
             )
         phases = self._phases()

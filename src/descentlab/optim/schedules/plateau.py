@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from descentlab.optim._checks import is_real_number
 from descentlab.optim.schedules._base import set_fields
 from descentlab.validation import (
+    InputTypeError,
     check_choice,
     check_int,
     check_nonnegative_float,
@@ -137,9 +138,11 @@ class ReduceLROnPlateau:
     def update(self, state: PlateauState, metric: float) -> tuple[float, PlateauState]:
         """Feed one metric; returns the rate to use next and the new state."""
         if not isinstance(state, PlateauState):
-            raise TypeError(f"state must be a PlateauState from init(), got {describe(state)}")
+            raise InputTypeError(f"state must be a PlateauState from init(), got {describe(state)}")
         if not is_real_number(metric):
-            raise TypeError(f"metric must be a real number (NaN allowed), got {describe(metric)}")
+            raise InputTypeError(
+                f"metric must be a real number (NaN allowed), got {describe(metric)}"
+            )
         current = float(metric)
         best, bad, cooldown, lr = state.best, state.num_bad_epochs, state.cooldown_counter, state.lr
         if self.is_better(current, best):

@@ -11,7 +11,7 @@ from descentlab.optim.schedules.one_cycle import OneCycleLR
 from descentlab.optim.schedules.plateau import ReduceLROnPlateau
 from descentlab.optim.schedules.sequential import SequentialLR
 from descentlab.optim.schedules.warmup import LinearLR
-from descentlab.validation import check_choice
+from descentlab.validation import InputTypeError, check_choice
 
 __all__ = ["SCHEDULES", "make_schedule"]
 
@@ -40,7 +40,7 @@ def make_schedule(name: str, **hyper: Any) -> Any:
     allowed = [f.name for f in dataclasses.fields(cls)]
     for key, value in hyper.items():
         if key not in allowed:
-            raise TypeError(
+            raise InputTypeError(
                 f"{key} must be a hyperparameter of {name!r} ({', '.join(allowed)}), "
                 f"got {key}={value!r}"
             )

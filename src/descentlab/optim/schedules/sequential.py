@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from descentlab.optim.schedules._base import StepSchedule, set_fields
 from descentlab.optim.schedules.decay import check_milestones
 from descentlab.optim.schedules.plateau import ReduceLROnPlateau
-from descentlab.validation import describe
+from descentlab.validation import InputTypeError, InputValueError, describe
 
 __all__ = ["SequentialLR"]
 
@@ -43,19 +43,19 @@ class SequentialLR(StepSchedule):
 
     def __post_init__(self) -> None:
         if not isinstance(self.schedules, Sequence) or len(self.schedules) == 0:
-            raise ValueError(
+            raise InputValueError(
                 "schedules must be a non-empty sequence of schedules, "
                 f"got {describe(self.schedules)}"
             )
         for i, schedule in enumerate(self.schedules):
             if isinstance(schedule, ReduceLROnPlateau) or not callable(schedule):
-                raise TypeError(
+                raise InputTypeError(
                     f"schedules[{i}] must be a step schedule (a callable of the step), "
                     f"got {describe(schedule)}"
                 )
         milestones = check_milestones("milestones", self.milestones, minimum=1)
         if len(milestones) != len(self.schedules) - 1:
-            raise ValueError(
+            raise InputValueError(
                 f"milestones must have one entry fewer than schedules ({len(self.schedules) - 1}), "
                 f"got {list(milestones)}"
             )
