@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from descentlab.validation import InputError
-
-from descentlab.validation import InputValueError
+from descentlab.validation import InputError, InputValueError
 
 DEFAULT_OUT = "descentlab-out"
 
@@ -71,14 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     runs.add_argument("--store", help="results store file (default OUT/runs.sqlite)")
     runs_sub = runs.add_subparsers(dest="runs_command", parser_class=_Parser)
     show = runs_sub.add_parser("show", help="show one run with its trials")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=_run_id)
     show.add_argument("--json", action="store_true", help="print the run as JSON")
     export = runs_sub.add_parser("export", help="export a run's metrics")
-    export.add_argument("id", type=int)
+    export.add_argument("id", type=_run_id)
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default OUT/run-ID.FORMAT)")
     plot = runs_sub.add_parser("plot", help="redraw a run's figures from the store")
-    plot.add_argument("id", type=int)
+    plot.add_argument("id", type=_run_id)
     plot.add_argument("--to", help="folder for the figures (default OUT/redraw-ID)")
     for command in (show, export, plot):  # also accepted after the subcommand
         command.add_argument("--out", default=argparse.SUPPRESS, help="as for `runs --out`")
@@ -167,6 +164,7 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace):
+    """The store of ``runs`` and its subcommands, opened read-only (NOTE [read-only store])."""
     from descentlab.store import ResultsStore
 
     path = Path(args.store) if args.store else Path(args.out) / "runs.sqlite"
@@ -174,23 +172,30 @@ def _open_store(args: argparse.Namespace):
         raise InputValueError(
             f"store must be an existing results file, got {str(path)!r} (run an experiment first)"
         )
-    return ResultsStore(path)
+    return ResultsStore.open_readonly(path)
 
 
-def _liveness(run) -> str:
-    if run.status != "running" or run.pid is None:
-        return run.status
-    import socket
+def _liveness(store, run) -> str:
+    """The stored status; a read-only open cannot mark a run whose process is gone, so flag it."""
+    return "interrupted*" if store.is_orphan(run) else run.status
 
-    if run.host != socket.gethostname():
-        return "running"
+
+_ORPHAN_NOTE = "* its process is gone; the next run into this store records it as interrupted"
+
+
+def _run_id(text: str) -> int:
+    """argparse ``type`` of a run id: refused with the parser's one line and exit 2."""
+    from descentlab.store.ids import ID_LIMIT
+
     try:
-        os.kill(run.pid, 0)
-    except ProcessLookupError:
-        return "running (interrupted: its process is gone)"
-    except PermissionError:
-        pass
-    return "running"
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < ID_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"run id must be a positive integer below 2**63, got {text!r}"
+        )
+    return value
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
@@ -201,14 +206,17 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         if args.runs_command is None:
             runs = store.list_runs()
-            print(f"{'id':>4}  {'experiment':<16} {'status':<10} {'seed':>4}  started")
-            for run in runs:
+            print(f"{'id':>4}  {'experiment':<16} {'status':<12} {'seed':>4}  started")
+            shown = [_liveness(store, run) for run in runs]
+            for run, status in zip(runs, shown, strict=True):
                 print(
-                    f"{run.id:>4}  {run.experiment:<16} {_liveness(run):<10} "
+                    f"{run.id:>4}  {run.experiment:<16} {status:<12} "
                     f"{run.seed if run.seed is not None else '-':>4}  {run.started_at}"
                 )
             if not runs:
                 print("(no runs yet)")
+            if "interrupted*" in shown:
+                print(_ORPHAN_NOTE)
             return 0
         if args.runs_command == "show":
             run = store.get_run(args.id)
@@ -217,10 +225,12 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                 payload = {"run": run.__dict__, "trials": [t.__dict__ for t in trials]}
                 print(dumps(payload))
                 return 0
-            print(f"run {run.id}: {run.experiment} [{_liveness(run)}] seed {run.seed}")
+            print(f"run {run.id}: {run.experiment} [{_liveness(store, run)}] seed {run.seed}")
             print(f"  started {run.started_at}, ended {run.ended_at or '-'}, device {run.device}")
             if run.message:
                 print(f"  message: {run.message}")
+            if store.is_orphan(run):
+                print(f"  {_ORPHAN_NOTE} (process {run.pid})")
             print(f"  config: {dumps(run.config)}")
             print(f"  versions: {dumps(run.versions)}")
             own = store.metrics(run.id)

@@ -113,5 +113,5 @@ def test_unknown_run_and_bad_store(tmp_path):
         store.get_run(42)
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(ValueError, match="store must be a descentlab SQLite file"):
+    with pytest.raises(ValueError, match="store must be a descentlab results store, got .*not an SQLite"):
         ResultsStore(junk)

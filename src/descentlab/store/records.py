@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-STATUSES = ("running", "finished", "diverged", "failed")
+STATUSES = ("running", "finished", "diverged", "failed", "interrupted")
+"""``running`` first; the others are final. ``interrupted``: stopped by a signal, or its process
+ended without finishing (marked by the next writer, NOTE [process identity])."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class StoredRun:
     ended_at: str | None
     pid: int | None
     host: str | None
+    process_start: str | None = None
 
 
 @dataclass(frozen=True)

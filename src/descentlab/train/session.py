@@ -190,7 +190,7 @@ def run_training(
         if saved is not None:
             run_id = int(saved["config"]["run_id"])
             run = store.get_run(run_id)
-            if run.status not in ("running", "failed"):
+            if run.status not in ("running", "failed", "interrupted"):
                 raise InputValueError(
                     f"resume must continue an unfinished run, got run {run_id} with status "
                     f"{run.status!r}"
