@@ -113,5 +113,7 @@ def test_unknown_run_and_bad_store(tmp_path):
         store.get_run(42)
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(ValueError, match="store must be a descentlab results store, got .*not an SQLite"):
+    with pytest.raises(
+        ValueError, match=r"store must be a descentlab results store, got .*not an SQLite"
+    ):
         ResultsStore(junk)

@@ -129,7 +129,8 @@ class ResultsStore:
     def _check_integrity(self) -> None:
         problems = [row[0] for row in self._db.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
-            raise damaged(self.path, "; ".join(problems))
+            text = " ".join("; ".join(problems).replace("*** in database main ***", "").split())
+            raise damaged(self.path, text)
 
     def close(self) -> None:
         self._db.close()
