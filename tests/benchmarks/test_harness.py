@@ -54,9 +54,8 @@ def test_runner_refuses_unknown_benchmark_and_foreign_folder(tmp_path: Path) -> 
 
 
 HANG_GUARD_S = 3600
-"""NOTE [hang guard]: the smoke sizes take some 25 CPU-seconds (imports and sandbox starts
-mostly), so only a hang, never a loaded machine, reaches this; a wall-clock limit near the
-expected time made the test fail whenever other work shared the cores (300 s did, under load)."""
+"""NOTE [hang guard] (tests/conftest.py): the smoke sizes take some 25 CPU-seconds, imports and
+sandbox starts mostly; the quick sizes with a 300 s limit timed out under load."""
 
 
 @pytest.mark.slow
