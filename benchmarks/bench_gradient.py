@@ -34,9 +34,9 @@ def _column_sums(X: np.ndarray) -> np.ndarray:
     return total
 
 
-def run(quick: bool) -> Benchmark:
-    rows = 200_000 if quick else 1_000_000
-    repeat = 5 if quick else 9
+def run(quick: bool, smoke: bool = False) -> Benchmark:
+    rows = 2_000 if smoke else 200_000 if quick else 1_000_000
+    repeat = 1 if smoke else 5 if quick else 9
     rng = np.random.default_rng(0)
     X = rng.standard_normal((rows, FEATURES), dtype=np.float32)
     y = rng.standard_normal((rows, 1), dtype=np.float32)

@@ -109,10 +109,10 @@ def _sklearn_fit(X: np.ndarray, y: np.ndarray, epochs: int):
     return fit
 
 
-def run(quick: bool) -> Benchmark:
-    rows = 20_000 if quick else 200_000
+def run(quick: bool, smoke: bool = False) -> Benchmark:
+    rows = 1_000 if smoke else 20_000 if quick else 200_000
     epochs = 3  # per timed call of the fast paths and sklearn (the torch loops time one epoch)
-    repeat = 3 if quick else 5
+    repeat = 1 if smoke else 3 if quick else 5
     X, y = _data(rows)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
 

@@ -76,10 +76,10 @@ def _compare(label: str, model_name: str, layers: tuple, m: int, n: int, batch: 
     return cases, ratio
 
 
-def run(quick: bool) -> Benchmark:
+def run(quick: bool, smoke: bool = False) -> Benchmark:
     torch.manual_seed(0)
-    m = 4_096 if quick else 32_768
-    repeat = 3 if quick else 9
+    m = 256 if smoke else 4_096 if quick else 32_768
+    repeat = 1 if smoke else 3 if quick else 9
     cases, ratios = [], []
     for label, model, layers in (
         ("linear", "linear", ()),

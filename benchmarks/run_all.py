@@ -1,12 +1,15 @@
 """Run every ``benchmarks/bench_*.py`` (or the ones named), print a table and write JSON.
 
     python benchmarks/run_all.py                 # full sizes (minutes)
-    python benchmarks/run_all.py --quick         # small sizes, to check the scripts run
+    python benchmarks/run_all.py --quick         # small sizes, figures worth a glance (a minute)
+    python benchmarks/run_all.py --smoke         # the smallest sizes: the scripts run (seconds)
     python benchmarks/run_all.py loader trainer  # only bench_loader.py and bench_trainer.py
     python benchmarks/run_all.py grade           # the grader: one learner and a class
 
 The JSON goes to ``--out`` (default ``bench-out/``, a folder descentlab owns: NOTE [ownership]),
-as ``results.json`` with the machine, library versions and every case and ratio. The exit code is
+as ``results.json`` with the machine, library versions and every case and ratio. A benchmark's
+``run(quick, smoke=False)`` picks its sizes: full, ``quick``, or with ``smoke`` the smallest that
+still exercise every case (what the test suite runs; its figures mean nothing). The exit code is
 0 even when a target is not met: the table says so; ``--strict`` makes it 1. A benchmark that
 raises (e.g. ``bench_grade`` where no sandbox can be made) is reported with its error, the others
 still run, and the exit code is 1.
@@ -58,7 +61,10 @@ def load(path: Path):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
-    parser.add_argument("--quick", action="store_true", help="small sizes: checks the scripts")
+    parser.add_argument("--quick", action="store_true", help="small sizes (about a minute)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="the smallest sizes: checks the scripts, in seconds"
+    )
     parser.add_argument("--out", default="bench-out", help="folder for results.json")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
     args = parser.parse_args(argv)
@@ -69,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in discover(args.names):
         name = path.stem.removeprefix("bench_")
         try:
-            bench = load(path).run(quick=args.quick)
+            module = load(path)
+            bench = module.run(quick=True, smoke=True) if args.smoke else module.run(args.quick)
         except Exception as error:  # one broken benchmark must not hide the others' figures
             failed[name] = f"{type(error).__name__}: {error}"
             print(f"== {name}: FAILED: {failed[name]}", file=sys.stderr, flush=True)
@@ -77,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench)
         print(format_table([bench]), flush=True)
     payload = {
-        "quick": args.quick,
+        "quick": args.quick or args.smoke,
+        "smoke": args.smoke,
         "devices": [device_description("cpu"), *cuda_devices()],
         "versions": library_versions(),
         "seconds": time.perf_counter() - started,

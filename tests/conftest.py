@@ -28,3 +28,11 @@ def onefeature() -> tuple[np.ndarray, np.ndarray]:
     x = rng.standard_normal((40, 1))
     y = 2.5 * x + 0.2 * rng.standard_normal((40, 1))
     return x, y
+
+
+# NOTE [hang guard]: a wall-clock limit on a subprocess (or a wait) that does real work is a hang
+# guard only: 3600 s for a CLI run or a benchmark smoke run that needs seconds of CPU, so that a
+# machine loaded by other work (2 cores, several test runs at once) can never reach it by slowness
+# alone. A limit near the expected time (300 s was) fails the suite whenever the machine is busy.
+# Waits for something to happen poll with an early exit, so a generous deadline costs nothing
+# when it happens at once.

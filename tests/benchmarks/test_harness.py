@@ -53,22 +53,29 @@ def test_runner_refuses_unknown_benchmark_and_foreign_folder(tmp_path: Path) -> 
     assert (foreign / "notes.txt").read_text() == "keep me"
 
 
+HANG_GUARD_S = 3600
+"""NOTE [hang guard] (tests/conftest.py): the smoke sizes take some 25 CPU-seconds, imports and
+sandbox starts mostly; the quick sizes with a 300 s limit timed out under load."""
+
+
 @pytest.mark.slow
-def test_every_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
+def test_every_benchmark_runs_at_the_smallest_sizes(tmp_path: Path) -> None:
     """The scripts behind `make bench` keep working: each reports measured cases and its target
-    ratios. Whether a target is met depends on the machine, so it is printed, not asserted."""
+    ratios, and the runner writes them to results.json. Whether a target is met depends on the
+    machine and its load, so it is printed, not asserted; so is every time."""
     import json
     import math
 
     out = tmp_path / "bench"
     done = subprocess.run(
-        [sys.executable, str(BENCH / "run_all.py"), "--quick", "--out", str(out)],
+        [sys.executable, str(BENCH / "run_all.py"), "--smoke", "--out", str(out)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_GUARD_S,
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads((out / "results.json").read_text())
+    assert payload["smoke"] is True and payload["quick"] is True and payload["failed"] == {}
     names = {bench["name"] for bench in payload["benchmarks"]}
     assert names == {path.stem.removeprefix("bench_") for path in BENCH.glob("bench_*.py")}
     assert names >= {"loader", "trainer", "linear", "gradient"}
@@ -78,7 +85,12 @@ def test_every_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
             assert case["median_s"] > 0 and math.isfinite(case["rate"]) and case["rate"] > 0
         for ratio in bench["ratios"]:
             assert math.isfinite(ratio["value"]) and ratio["value"] > 0
+            assert isinstance(ratio["met"], bool)
             assert ratio["name"] in done.stdout
+    loader = next(bench for bench in payload["benchmarks"] if bench["name"] == "loader")
+    parts = {case["name"].rpartition(": ")[2] for case in loader["cases"] if ": " in case["name"]}
+    assert parts == {"loading only", "loading + step", "step over pre-made batches"}
+    assert sum(ratio["name"].startswith("loader share: ") for ratio in loader["ratios"]) == 8
 
 
 def test_a_benchmark_that_raises_is_reported_and_the_others_still_run(

@@ -15,7 +15,7 @@ EXE = shutil.which("descentlab") or ""
 
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     command = [EXE] if EXE else [sys.executable, "-m", "descentlab.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=3600)
 
 
 def test_list():

@@ -14,7 +14,7 @@ def run_json(*args: str) -> dict[str, Any]:
     exe = shutil.which("descentlab")
     command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
     done = subprocess.run(
-        [*command, "run", *args, "--json"], capture_output=True, text=True, timeout=300
+        [*command, "run", *args, "--json"], capture_output=True, text=True, timeout=3600
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -23,7 +23,7 @@ def test_cli_run_json_has_the_minima_and_every_basin(tmp_path):
         [*command, "run", "minima", "--json", "--out", str(tmp_path / "tmp")],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=3600,
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)

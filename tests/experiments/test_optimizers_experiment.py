@@ -213,7 +213,7 @@ def test_cli_run_writes_json_and_figures(tmp_path):
         [*command, "run", "optimizers", "--json", "--out", str(out), "--set", "epochs=3"],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=3600,
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)

@@ -178,7 +178,7 @@ def test_cli_run_with_set(tmp_path):
     command = [exe] if exe else [sys.executable, "-m", "descentlab.cli"]
     args = ["run", "schedulers", "--json", "--out", str(tmp_path / "o")]
     args += ["--set", "schedulers=exponential:gamma=0.9,plateau:patience=0", "--set", "epochs=2"]
-    done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     exponential = payload["results"]["runs"][0]

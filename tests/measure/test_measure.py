@@ -21,7 +21,11 @@ def test_traced_peak_sees_a_numpy_array_that_is_freed_again() -> None:
 def test_rss_peak_sees_memory_touched_inside_the_block() -> None:
     with PeakMemory(trace=False) as probe:
         block = np.ones(25_000_000)  # 200 MB touched
-        time.sleep(0.02)
+        # the sampling thread must run while the block is held: on a loaded machine it may wait
+        # longer than any fixed sleep, so poll for its sample (NOTE [hang guard])
+        deadline = time.monotonic() + 60
+        while probe._peak < probe._before + 150_000_000 and time.monotonic() < deadline:
+            time.sleep(0.001)
         del block
     peak = probe.result
     assert peak.traced_peak is None

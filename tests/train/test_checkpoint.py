@@ -82,7 +82,7 @@ KILLER = """
 
 def _cli(*args):
     command = [EXE] if EXE else [sys.executable, "-m", "descentlab.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=3600)
 
 
 def _weights(folder):
@@ -109,7 +109,7 @@ def test_killed_run_resumes_bit_identical(tmp_path):
     script = tmp_path / "killer.py"
     script.write_text(textwrap.dedent(KILLER))
     killed = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "a"), *ARGS], capture_output=True, timeout=300
+        [sys.executable, str(script), str(tmp_path / "a"), *ARGS], capture_output=True, timeout=3600
     )
     assert killed.returncode == 17, killed.stderr
     saved = load_checkpoint(tmp_path / "a" / "train" / "checkpoint.pt")

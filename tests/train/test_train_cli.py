@@ -14,7 +14,7 @@ EXE = shutil.which("descentlab")
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     command = [EXE] if EXE else [sys.executable, "-m", "descentlab.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=3600)
 
 
 @pytest.mark.slow

@@ -3,22 +3,38 @@ a custom ``Dataset`` and the fast loader — for each batch size: time per epoch
 overhead measured apart from the compute, peak memory measured, the drop_last example and the
 proof that equal seeds give equal batches.
 
-How each number is measured (``descentlab.measure``: medians after a warm-up, CUDA synchronised):
+How each number is measured (``descentlab.measure``: CUDA synchronised; NOTE [loader
+overhead]), per loader kind and batch size, as the median and the min/max of ``repeat`` rounds
+after one untimed round:
 
-* ``load_s``: one epoch of loading only (iterating the loader, nothing else);
-* ``train_s``: one epoch of loading plus a training step (linear model, MSE, plain SGD by
-  autograd) per batch;
-* ``compute_s``: the same training steps over the same batches made beforehand (no loader);
-* ``overhead_s = train_s - compute_s``: what the loader adds to training (it can come out slightly
-  negative when the loader costs less than the timing noise); ``overhead_share = overhead_s /
-  train_s``;
+* ``load_s``: one epoch through the loader alone, every batch delivered and touched, nothing
+  computed on it. This *is* the loader's overhead: ``overhead_s`` is the same numbers;
+* ``train_s``: one epoch of the same loader feeding a training step (linear model, MSE, plain
+  SGD by autograd) per batch;
+* ``compute_s``: the same training steps over one epoch of that loader's batches made beforehand
+  (no loader);
+* ``overhead_share``: ``load_s / train_s`` of each round, the loader's share of a training epoch;
 * memory: one loading-only epoch inside ``PeakMemory`` (sampled RSS increase and the peak of
   Python-traced allocations), never a formula.
+
+The model the loader fed trains on through every round: its per-step losses are the trial's
+``train_loss``, and a non-finite loss (or weights) makes the trial ``diverged``, with the epoch,
+step and rate in its message. The timings stay valid: the arithmetic is the same.
+
+NOTE [loader overhead]: the loader's cost is measured, never subtracted. ``train - compute``
+takes the difference of two noisy medians timed at different moments; when loading is cheap next
+to the step, the difference is noise and comes out negative (−126 % was plotted), and on a busy
+machine it measures whatever else ran in between. A loading-only epoch is a duration, positive by
+construction. The three epochs are timed in alternating rounds, so a change in the machine's load
+reaches all of them alike, and each round's share pairs two epochs timed back to back. Loading in
+the process adds to compute (``load + compute ≈ train``); a ``DataLoader`` with workers loads while
+the step runs, so its ``train`` can be below the sum: the figure shows both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import statistics
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,14 +47,24 @@ from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear.inputs import check_lrate
 from descentlab.loading import IN_MEMORY_KINDS, make_loader
-from descentlab.measure import PeakMemory, time_repeated
+from descentlab.measure import PeakMemory, Timing, time_call
 from descentlab.store.records import TrialRecord
 from descentlab.train.devices import resolve_device
 from descentlab.validation import InputValueError, check_choice, check_int, check_positive_int
 
-__all__ = ["DEVICES", "LoadersConfig", "run"]
+__all__ = [
+    "DEVICES",
+    "LinearSGD",
+    "LoadersConfig",
+    "Overhead",
+    "measure_overhead",
+    "run",
+    "same_bits",
+]
 
 DEVICES = ("cpu", "cuda", "auto")
+WARMUP = 1
+"""Untimed rounds before the timed ones (first-call costs: allocator, autograd graph set-up)."""
 DROP_LAST_EXAMPLE = (100, 30)
 """SPEC §2.9: 100 samples at batch 30 give 3 batches with drop_last and 4 without."""
 
@@ -84,7 +110,8 @@ def default_data(config: LoadersConfig) -> Dataset:
 
 
 class LinearSGD:
-    """A linear model trained by plain SGD through autograd: the compute the loader feeds."""
+    """A linear model trained by plain SGD through autograd: the compute the loader feeds. Each
+    step's loss is kept as a tensor (no device sync), read once the timing is over."""
 
     def __init__(self, n_features: int, lrate: float, seed: int, device: torch.device) -> None:
         generator = torch.Generator().manual_seed(seed)
@@ -93,6 +120,7 @@ class LinearSGD:
         self.weight.requires_grad_(True)
         self.bias.requires_grad_(True)
         self.lrate = lrate
+        self.losses: list[torch.Tensor] = []
 
     def step(self, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         loss = torch.nn.functional.mse_loss(xb @ self.weight + self.bias, yb)
@@ -101,7 +129,9 @@ class LinearSGD:
             for parameter in (self.weight, self.bias):
                 parameter -= self.lrate * parameter.grad
                 parameter.grad = None
-        return loss.detach()
+        loss = loss.detach()
+        self.losses.append(loss)
+        return loss
 
     def epoch(self, batches: Iterable) -> None:
         for xb, yb in batches:
@@ -110,12 +140,94 @@ class LinearSGD:
     def parameters(self) -> torch.Tensor:
         return torch.cat([self.weight.detach().ravel(), self.bias.detach()]).cpu()
 
+    def loss_history(self) -> np.ndarray:
+        if not self.losses:
+            return np.zeros(0)
+        return torch.stack(self.losses).cpu().double().numpy()
 
-def _consume(loader: Iterable) -> int:
-    count = 0
-    for _ in loader:
-        count += 1
-    return count
+
+def _touch(loader: Iterable) -> int:
+    """One epoch of loading only: every batch delivered and touched (its rows counted), nothing
+    computed on it; the samples seen."""
+    samples = 0
+    for xb, _ in loader:
+        samples += len(xb)
+    return samples
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """Seconds per epoch, one sample per round: through the loader only (``load``), the loader
+    feeding the training step (``train``) and the same step over batches made beforehand
+    (``compute``); ``trained`` is the model the loader fed, its losses the run's trajectory."""
+
+    load: Timing
+    train: Timing
+    compute: Timing
+    trained: LinearSGD
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Loader-only time over loader+compute time, round by round."""
+        return tuple(
+            load / train for load, train in zip(self.load.samples, self.train.samples, strict=True)
+        )
+
+
+def measure_overhead(
+    loader: Iterable,
+    make_model: Callable[[], LinearSGD],
+    *,
+    repeat: int,
+    warmup: int = 1,
+    device: Any = None,
+) -> Overhead:
+    """What ``loader`` costs a training epoch, measured rather than subtracted (NOTE [loader
+    overhead]): ``warmup`` untimed rounds, then ``repeat`` rounds each timing one epoch of
+    loading only, one of loading + training step and one of the step over pre-made batches."""
+    check_positive_int("repeat", repeat)
+    check_int("warmup", warmup, minimum=0)
+    batches = list(loader)  # one epoch of the same loader's batches, made beforehand
+    trained, computed = make_model(), make_model()
+    calls = {
+        "load": lambda: _touch(loader),
+        "train": lambda: trained.epoch(loader),
+        "compute": lambda: computed.epoch(batches),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for round_ in range(warmup + repeat):
+        for name, call in calls.items():
+            _, seconds = time_call(call, device=device)
+            if round_ >= warmup:
+                samples[name].append(seconds)
+    return Overhead(
+        load=Timing(tuple(samples["load"])),
+        train=Timing(tuple(samples["train"])),
+        compute=Timing(tuple(samples["compute"])),
+        trained=trained,
+    )
+
+
+def _spread(name: str, values: Sequence[float]) -> dict[str, float]:
+    """``name`` (the median), ``name_min`` and ``name_max`` of the repeats."""
+    return {
+        name: statistics.median(values),
+        f"{name}_min": min(values),
+        f"{name}_max": max(values),
+    }
+
+
+def _divergence(losses: np.ndarray, weights: torch.Tensor, per_epoch: int) -> dict[str, Any]:
+    """Where the trajectory first became non-finite (``{}`` when it stayed finite): epoch and step
+    (both from 1, the step counted within its epoch) and what was seen there."""
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        index, seen = int(bad[0]), f"loss {float(losses[bad[0]])}"
+    elif not bool(torch.isfinite(weights).all()):
+        index, seen = len(losses) - 1, "weights non-finite"  # the last update blew them up
+    else:
+        return {}
+    return {"epoch": index // per_epoch + 1, "step": index % per_epoch + 1, "seen": seen}
 
 
 def _loader(config: LoadersConfig, kind: str, X, y, batch_size: int, device, **options):
@@ -134,11 +246,20 @@ def _drop_last_example(config: LoadersConfig) -> dict[str, Any]:
         kept = make_loader(kind, X, y, size, seed=config.seed)
         dropped = make_loader(kind, X, y, size, seed=config.seed, drop_last=True)
         counted[kind] = {
-            "drop_last=False": _consume(kept),
-            "drop_last=True": _consume(dropped),
+            "drop_last=False": len(list(kept)),
+            "drop_last=True": len(list(dropped)),
             "batch_sizes_without_drop": [len(xb) for xb, _ in kept],
         }
     return {"n_samples": n, "batch_size": size, "batches": counted}
+
+
+def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bit-for-bit equality: a diverged run's NaN equals the same NaN (``torch.equal`` says
+    NaN != NaN, which would call two identical diverged runs different)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    as_bytes = [t.detach().cpu().contiguous().reshape(-1).view(torch.uint8) for t in (a, b)]
+    return torch.equal(*as_bytes)
 
 
 def _same_batches(config: LoadersConfig, X, y, device: torch.device) -> dict[str, Any]:
@@ -155,7 +276,7 @@ def _same_batches(config: LoadersConfig, X, y, device: torch.device) -> dict[str
 
     def equal(a, b) -> bool:
         return len(a) == len(b) and all(
-            torch.equal(xa, xb) and torch.equal(ya, yb)
+            same_bits(xa, xb) and same_bits(ya, yb)
             for ea, eb in zip(a, b, strict=True)
             for (xa, ya), (xb, yb) in zip(ea, eb, strict=True)
         )
@@ -164,9 +285,7 @@ def _same_batches(config: LoadersConfig, X, y, device: torch.device) -> dict[str
         "batch_size": size,
         "epochs_compared": 2,
         "same_batches": all(equal(epochs[k], epochs[first]) for k in config.kinds),
-        "same_weights_after_one_epoch": all(
-            torch.equal(weights[k], weights[first]) for k in weights
-        ),
+        "same_weights_after_one_epoch": all(same_bits(weights[k], weights[first]) for k in weights),
         "epochs_differ": not equal([epochs[first][0]], [epochs[first][1]]),
     }
 
@@ -193,52 +312,66 @@ def _headline(runs: list[dict[str, Any]], order: dict[str, Any]) -> str:
     return "; ".join(parts) + f"; equal seeds give equal batches and weights: {same}"
 
 
+def _measure(config, kind: str, size: int, X, y, device: torch.device) -> TrialRecord:
+    loader = _loader(config, kind, X, y, size, device)
+    measured = measure_overhead(
+        loader,
+        lambda: LinearSGD(X.shape[1], config.lrate, config.seed, device),
+        repeat=config.repeat,
+        warmup=WARMUP,
+        device=device,
+    )
+    with PeakMemory() as probe:
+        _touch(loader)
+    memory = probe.result
+    losses = measured.trained.loss_history()
+    diverged = _divergence(losses, measured.trained.parameters(), len(loader))
+    summary = {
+        "kind": kind,
+        "batch_size": size,
+        "batches_per_epoch": len(loader),
+        **_spread("load_s", measured.load.samples),
+        **_spread("train_s", measured.train.samples),
+        **_spread("compute_s", measured.compute.samples),
+        **_spread("overhead_s", measured.load.samples),
+        **_spread("overhead_share", measured.shares),
+        "samples_per_s_loading": len(X) / measured.load.median,
+        "rss_increase_bytes": memory.rss_increase,
+        "traced_peak_bytes": memory.traced_peak,
+        "trained_epochs": WARMUP + config.repeat,
+        "diverged_at": diverged or None,
+    }
+    message = None
+    if diverged:
+        message = (
+            f"diverged at epoch {diverged['epoch']}, step {diverged['step']} with lrate "
+            f"{config.lrate:g} ({diverged['seen']})"
+        )
+    return TrialRecord(
+        label=f"{kind} @ batch {size}",
+        config={"kind": kind, "batch_size": size, "num_workers": config.num_workers},
+        status="diverged" if diverged else "finished",
+        metrics={
+            "load_epoch_s": np.asarray(measured.load.samples),
+            "train_epoch_s": np.asarray(measured.train.samples),
+            "compute_epoch_s": np.asarray(measured.compute.samples),
+            "train_loss": losses,
+        },
+        summary=summary,
+        message=message,
+    )
+
+
 def run(config: LoadersConfig, data: Dataset) -> Outcome:
     device = resolve_device(config.device)
     X = torch.as_tensor(data.X, dtype=torch.float32)
     y = torch.as_tensor(data.y, dtype=torch.float32).reshape(len(X), -1)
-    timed = {"repeat": config.repeat, "warmup": 1, "device": device}
-    runs, trials = [], []
-    for kind in config.kinds:
-        for size in config.batch_sizes:
-            loader = _loader(config, kind, X, y, size, device)
-            model = LinearSGD(X.shape[1], config.lrate, config.seed, device)
-            batches = list(loader)
-            load = time_repeated(lambda loader=loader: _consume(loader), **timed)
-            train = time_repeated(lambda loader=loader, m=model: m.epoch(loader), **timed)
-            compute = time_repeated(lambda b=batches, m=model: m.epoch(b), **timed)
-            del batches
-            with PeakMemory() as probe:
-                _consume(loader)
-            memory = probe.result
-            overhead = train.median - compute.median
-            summary = {
-                "kind": kind,
-                "batch_size": size,
-                "batches_per_epoch": len(loader),
-                "load_s": load.median,
-                "train_s": train.median,
-                "compute_s": compute.median,
-                "overhead_s": overhead,
-                "overhead_share": overhead / train.median,
-                "samples_per_s_loading": len(X) / load.median,
-                "rss_increase_bytes": memory.rss_increase,
-                "traced_peak_bytes": memory.traced_peak,
-            }
-            runs.append(summary)
-            trials.append(
-                TrialRecord(
-                    label=f"{kind} @ batch {size}",
-                    config={"kind": kind, "batch_size": size, "num_workers": config.num_workers},
-                    status="finished",
-                    metrics={
-                        "load_epoch_s": np.asarray(load.samples),
-                        "train_epoch_s": np.asarray(train.samples),
-                        "compute_epoch_s": np.asarray(compute.samples),
-                    },
-                    summary=summary,
-                )
-            )
+    trials = [
+        _measure(config, kind, size, X, y, device)
+        for kind in config.kinds
+        for size in config.batch_sizes
+    ]
+    runs = [trial.summary for trial in trials]
     order = _same_batches(config, X, y, device)
     results = {
         "headline": _headline(runs, order),
@@ -248,6 +381,8 @@ def run(config: LoadersConfig, data: Dataset) -> Outcome:
         "device": str(device),
         "n_samples": len(X),
         "n_features": int(X.shape[1]),
+        "lrate": config.lrate,
+        "repeat": config.repeat,
     }
     return Outcome(
         results, trials, {"kinds": list(config.kinds), "batch_sizes": list(config.batch_sizes)}
