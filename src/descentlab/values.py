@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import sys
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -96,8 +97,9 @@ def parse_scalar(name: str, text: str, kind: type | None) -> Any:
             raise _refuse(name, "an integer", text)
         try:
             return int(text)
-        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-            raise _refuse(name, "an integer of at most 4300 digits", text) from None
+        except ValueError:  # more digits than Python converts from text
+            digits = sys.get_int_max_str_digits()
+            raise _refuse(name, f"an integer of at most {digits} digits", text) from None
     if kind is float:
         if _NON_FINITE.fullmatch(text):
             raise _refuse(name, "a finite number", text)
@@ -263,7 +265,7 @@ def parse_spec(where: str, text: str, kinds: Mapping[str, Mapping[str, Any]]) ->
     for pair in pairs:
         key, sep, value = (part.strip() for part in pair.partition("="))
         if not sep or not key or not value:
-            missing = "a key" if not key else "a value"
+            missing = "key" if not key else "value"
             raise InputValueError(
                 f"{where} must be {form}, got {_shown(text)} ({_shown(pair)} has no {missing})"
             )

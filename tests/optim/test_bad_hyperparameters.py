@@ -220,7 +220,11 @@ CASES = [
         r"momentum_decay must be a finite number >= 0, got -0\.004",
     ),
     BadCase(
-        "amsgrad-int", opt("adam"), {"amsgrad": 1}, TypeError, r"amsgrad must be True or False, got 1"
+        "amsgrad-int",
+        opt("adam"),
+        {"amsgrad": 1},
+        TypeError,
+        r"amsgrad must be True or False, got 1",
     ),
     BadCase(
         "maximize-str",
