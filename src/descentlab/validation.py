@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,18 +22,22 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "InputValueError",
+    "check_betas",
     "check_bool",
     "check_choice",
     "check_finite_array",
+    "check_finite_float",
     "check_int",
+    "check_learning_rate",
     "check_matrix",
     "check_nonnegative_float",
     "check_positive_float",
     "check_positive_int",
-    "check_probability",
     "check_same_rows",
     "check_seed",
+    "check_unit_interval",
     "describe",
+    "is_real_number",
     "is_tensor",
 ]
 
@@ -75,25 +79,33 @@ def describe(value: Any) -> str:
     return f"{value!r} ({type(value).__name__})"
 
 
-def _is_real_number(value: Any) -> bool:
+def is_real_number(value: Any) -> bool:
+    """A real number: Python/NumPy scalars and 0-d arrays or tensors; never a bool."""
     if isinstance(value, bool | np.bool_):
         return False
     if is_tensor(value):
-        return value.ndim == 0 and not value.dtype.is_complex and value.dtype.is_floating_point
+        return value.ndim == 0 and not value.dtype.is_complex and str(value.dtype) != "torch.bool"
     if isinstance(value, np.ndarray):
         return value.ndim == 0 and value.dtype.kind in "iuf"
     return isinstance(value, numbers.Real)
 
 
-def _as_float(value: Any) -> float:
-    return float(value.item()) if hasattr(value, "item") else float(value)
+def _real(name: str, value: Any, rule: str, inside: Callable[[float], bool]) -> float:
+    """``value`` as a float if it is a real number for which ``inside`` holds, else the error
+    ``<name> must be <rule>, got <value>`` (a type error for a non-number, a value error else)."""
+    if not is_real_number(value):
+        raise InputTypeError(f"{name} must be {rule}, got {describe(value)}")
+    number = float(value.item()) if hasattr(value, "item") else float(value)
+    if not inside(number):
+        raise InputValueError(f"{name} must be {rule}, got {number!r}")
+    return number
 
 
 def check_bool(name: str, value: Any) -> bool:
-    """``True`` or ``False`` exactly (``1``, ``"yes"`` and NumPy bools are refused)."""
-    if not isinstance(value, bool):
+    """``True`` or ``False`` (a NumPy bool too); ``1``, ``"yes"`` and ``None`` are refused."""
+    if not isinstance(value, bool | np.bool_):
         raise InputTypeError(f"{name} must be True or False, got {describe(value)}")
-    return value
+    return bool(value)
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
@@ -120,36 +132,49 @@ def check_seed(name: str, value: Any) -> int:
     return check_int(name, value, minimum=0)
 
 
+def check_finite_float(name: str, value: Any) -> float:
+    """Any finite real number (a bool is refused)."""
+    return _real(name, value, "a finite number", math.isfinite)
+
+
 def check_positive_float(name: str, value: Any) -> float:
     """A finite real number > 0 (a bool is refused)."""
-    if not _is_real_number(value):
-        raise InputTypeError(f"{name} must be a finite positive number, got {describe(value)}")
-    number = _as_float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise InputValueError(f"{name} must be a finite positive number, got {number!r}")
-    return number
+    return _real(name, value, "a finite positive number", lambda x: math.isfinite(x) and x > 0)
 
 
 def check_nonnegative_float(name: str, value: Any) -> float:
     """A finite real number >= 0 (a bool is refused)."""
-    if not _is_real_number(value):
-        raise InputTypeError(f"{name} must be a finite number >= 0, got {describe(value)}")
-    number = _as_float(value)
-    if not math.isfinite(number) or number < 0:
-        raise InputValueError(f"{name} must be a finite number >= 0, got {number!r}")
-    return number
+    return _real(name, value, "a finite number >= 0", lambda x: math.isfinite(x) and x >= 0)
 
 
-def check_probability(name: str, value: Any, *, open_right: bool = True) -> float:
-    """A real number in [0, 1) (or [0, 1] with ``open_right=False``)."""
-    interval = "[0, 1)" if open_right else "[0, 1]"
-    if not _is_real_number(value):
-        raise InputTypeError(f"{name} must be a number in {interval}, got {describe(value)}")
-    number = _as_float(value)
-    inside = 0 <= number < 1 if open_right else 0 <= number <= 1
-    if not inside:
-        raise InputValueError(f"{name} must be a number in {interval}, got {number!r}")
-    return number
+def check_unit_interval(
+    name: str, value: Any, *, open_left: bool = False, open_right: bool = True
+) -> float:
+    """A real number between 0 and 1, each end open or closed; by default [0, 1), the range of
+    a fraction held out or a decay rate such as Adam's betas."""
+    interval = ("(" if open_left else "[") + "0, 1" + (")" if open_right else "]")
+
+    def inside(x: float) -> bool:
+        above = x > 0 if open_left else x >= 0
+        below = x < 1 if open_right else x <= 1
+        return above and below
+
+    return _real(name, value, f"a number in {interval}", inside)
+
+
+def check_learning_rate(name: str, value: Any) -> float | Callable[[int], float]:
+    """A finite number >= 0, or a schedule (any callable of the step count)."""
+    if callable(value) and not isinstance(value, bool | np.ndarray):
+        return value
+    rule = "a finite number >= 0 or a schedule (a callable of the step)"
+    return _real(name, value, rule, lambda x: math.isfinite(x) and x >= 0)
+
+
+def check_betas(name: str, value: Any) -> tuple[float, float]:
+    """A pair ``(beta1, beta2)``, each in [0, 1)."""
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise InputTypeError(f"{name} must be a pair (beta1, beta2), got {describe(value)}")
+    return check_unit_interval(f"{name}[0]", value[0]), check_unit_interval(f"{name}[1]", value[1])
 
 
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:

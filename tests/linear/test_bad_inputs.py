@@ -123,7 +123,7 @@ CASES = [
     (
         lambda b: b.minibatchSGD(X, Y, 2, 5, 0.1, drop_last="yes"),
         TypeError,
-        r"drop_last must be a bool, got 'yes'",
+        r"drop_last must be True or False, got 'yes'",
     ),
     (
         lambda b: b.GD_early_stopping(X, Y, 0.1, rtol=0),

@@ -220,14 +220,18 @@ CASES = [
         r"momentum_decay must be a finite number >= 0, got -0\.004",
     ),
     BadCase(
-        "amsgrad-int", opt("adam"), {"amsgrad": 1}, TypeError, r"amsgrad must be a bool, got 1"
+        "amsgrad-int",
+        opt("adam"),
+        {"amsgrad": 1},
+        TypeError,
+        r"amsgrad must be True or False, got 1",
     ),
     BadCase(
         "maximize-str",
         opt("sgd"),
         {"maximize": "yes"},
         TypeError,
-        r"maximize must be a bool, got 'yes'",
+        r"maximize must be True or False, got 'yes'",
     ),
     BadCase(
         "unknown-hyperparameter",

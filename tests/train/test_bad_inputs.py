@@ -226,12 +226,12 @@ CASES = [
     (
         lambda: parse_layers("64,,32"),
         ValueError,
-        "layers must be comma-separated positive integers, got '64,,32'",
+        "layers must be items separated by ',' with none left out, got '64,,32'",
     ),
     (
         lambda: parse_layers("64,32,"),
         ValueError,
-        "layers must be comma-separated positive integers, got '64,32,'",
+        "layers must be items separated by ',' with none left out, got '64,32,'",
     ),
 ]
 

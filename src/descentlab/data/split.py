@@ -14,7 +14,7 @@ import numpy as np
 
 from descentlab.data.dataset import Dataset
 from descentlab.data.synthetic import apply_scaling, standardize
-from descentlab.validation import InputValueError, check_probability, check_seed
+from descentlab.validation import InputValueError, check_seed, check_unit_interval
 
 __all__ = ["split_dataset"]
 
@@ -33,7 +33,7 @@ def split_dataset(
     row for training (validation is None). ``scaling`` holds the training-part ``features`` and
     ``target`` statistics that were applied (NOTE [split scaling]).
     """
-    val_fraction = check_probability("val_fraction", val_fraction)
+    val_fraction = check_unit_interval("val_fraction", val_fraction)
     seed = check_seed("seed", seed)
     m = data.n_samples
     n_val = round(val_fraction * m)

@@ -1,8 +1,9 @@
 """Experiment configs: frozen dataclasses, overridden from ``key=value`` strings, type-checked.
 
 Every config shares the fields of :class:`CommonConfig`. A field's type annotation decides how a
-``--set`` value is parsed: ``int``, ``float``, ``bool``, ``str`` or a tuple of ints/floats written
-with commas (``lrates=0.001,0.01``). Values are checked again by each config's ``__post_init__``.
+``--set`` value is parsed (:mod:`descentlab.values`): ``int``, ``float``, ``bool``, ``str`` or a
+tuple whose items are separated by commas (``lrates=0.001,0.01``). Values are checked again by
+each config's ``__post_init__``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from descentlab.linear import BACKENDS
 from descentlab.validation import InputTypeError, InputValueError, check_choice, check_seed
+from descentlab.values import parse_field, split_assignments
 
 __all__ = ["CommonConfig", "apply_overrides", "config_fields", "parse_assignments"]
 
@@ -42,41 +44,9 @@ def config_fields(config_type: type) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in dataclasses.fields(config_type)}
 
 
-def _parse(key: str, text: str, kind: Any) -> Any:
-    origin = typing.get_origin(kind)
-    if origin is tuple:
-        (item,) = {a for a in typing.get_args(kind) if a is not Ellipsis}
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        return tuple(_parse(key, p, item) for p in parts)
-    if kind is bool:
-        lowered = text.strip().lower()
-        if lowered in ("true", "1", "yes"):
-            return True
-        if lowered in ("false", "0", "no"):
-            return False
-        raise InputValueError(f"{key} must be true or false, got {text!r}")
-    if kind is int:
-        try:
-            return int(text)
-        except ValueError:
-            raise InputValueError(f"{key} must be an integer, got {text!r}") from None
-    if kind is float:
-        try:
-            return float(text)
-        except ValueError:
-            raise InputValueError(f"{key} must be a number, got {text!r}") from None
-    return text
-
-
 def parse_assignments(items: list[str]) -> dict[str, str]:
-    """``["a=1", "b=x"]`` → ``{"a": "1", "b": "x"}``; each item needs one ``=``."""
-    pairs = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputValueError(f"--set must be key=value, got {item!r}")
-        pairs[key.strip()] = value.strip()
-    return pairs
+    """``["a=1", "b=x"]`` → ``{"a": "1", "b": "x"}``; each item needs one ``=``, each key once."""
+    return split_assignments("--set", items)
 
 
 def apply_overrides(config: Any, overrides: dict[str, Any]) -> Any:
@@ -87,5 +57,5 @@ def apply_overrides(config: Any, overrides: dict[str, Any]) -> Any:
         if key not in fields:
             valid = ", ".join(sorted(fields))
             raise InputValueError(f"--set key must be one of: {valid}; got {key!r}")
-        changes[key] = _parse(key, value, fields[key]) if isinstance(value, str) else value
+        changes[key] = parse_field(key, value, fields[key]) if isinstance(value, str) else value
     return dataclasses.replace(config, **changes)

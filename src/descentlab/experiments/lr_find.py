@@ -41,7 +41,7 @@ from descentlab.validation import (
     check_int,
     check_positive_float,
     check_positive_int,
-    check_probability,
+    check_unit_interval,
 )
 
 MODELS = ("linear", "mlp")
@@ -78,7 +78,7 @@ class LRFindConfig(RegressionDataConfig):
         check_choice("optimizer", self.optimizer, list(OPTIMIZERS))
         check_positive_int("batch_size", self.batch_size)
         exponential_ramp(self.min_lr, self.max_lr, self.num_steps)  # checks all three
-        check_probability("smoothing", self.smoothing)
+        check_unit_interval("smoothing", self.smoothing)
         factor = check_positive_float("divergence_factor", self.divergence_factor)
         if factor <= 1:
             raise InputValueError(f"divergence_factor must be a number > 1, got {factor!r}")

@@ -27,7 +27,7 @@ from descentlab.experiments.linear_problem import (
 )
 from descentlab.experiments.run_specs import RunSpec, parse_spec, parse_specs
 from descentlab.optim import OPTIMIZERS, hyperparameters, make_optimizer
-from descentlab.validation import InputValueError, check_nonnegative_float, check_probability
+from descentlab.validation import InputValueError, check_nonnegative_float, check_unit_interval
 
 __all__ = ["OptimizersConfig", "optimizer_spec", "optimizer_specs", "run"]
 
@@ -74,7 +74,7 @@ class OptimizersConfig(LinearProblemConfig):
             from descentlab.experiments.mlp_problem import check_network
 
             check_network(self.layers, self.activation)
-            if check_probability("val_fraction", self.val_fraction) >= 1:
+            if check_unit_interval("val_fraction", self.val_fraction) >= 1:
                 raise InputValueError(
                     f"val_fraction must be a number in [0, 1), got {self.val_fraction}"
                 )

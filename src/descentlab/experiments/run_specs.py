@@ -1,9 +1,9 @@
-"""An optimizer or schedule with its hyperparameters, written as one ``--set`` string.
+"""An optimizer or schedule with its hyperparameters, written as one entry of a list field.
 
-``name`` alone, or ``name:key=value:key=value`` — e.g. ``adam:lr=0.01:betas=0.5/0.99``. A
-value is parsed by the type of the hyperparameter's default: numbers, ``true``/``false``, and
-sequences (betas, milestones) written with ``/``. Commas separate the entries of a list field
-(``optimizers=sgd:lr=0.1,adam:lr=0.05``).
+``name`` alone, or ``name:key=value:key=value`` — e.g. ``adam:lr=0.01:betas=0.5/0.99``; commas
+separate the entries (``optimizers=sgd:lr=0.1,adam:lr=0.05``). The grammar is
+:mod:`descentlab.values`'s (NOTE [value syntax]); a value's kind is that of the
+hyperparameter's default.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from descentlab.validation import InputValueError, check_choice
+from descentlab.validation import InputValueError
+from descentlab.values import check_stray_number, format_value, kinds_of_defaults
+from descentlab.values import parse_spec as parse_entry
 
 __all__ = ["RunSpec", "parse_spec", "parse_specs"]
 
@@ -26,50 +28,12 @@ class RunSpec:
     label: str
 
 
-def _value(where: str, key: str, text: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        lowered = text.lower()
-        if lowered not in ("true", "false"):
-            raise InputValueError(f"{key} must be true or false, got {text!r} in {where}")
-        return lowered == "true"
-    if isinstance(default, tuple | list):
-        parts = text.split("/")
-        kind = int if default and all(isinstance(d, int) for d in default) else float
-        return tuple(_value(where, key, p, kind(0)) for p in parts)
-    if isinstance(default, str):
-        return text
-    kind = int if isinstance(default, int) else float
-    try:
-        return kind(text)
-    except ValueError:
-        rule = "an integer" if kind is int else "a number"
-        raise InputValueError(f"{key} must be {rule}, got {text!r} in {where}") from None
-
-
 def parse_spec(where: str, text: str, defaults: Mapping[str, Mapping[str, Any]]) -> RunSpec:
     """Parse ``text``; ``defaults`` maps each allowed name to its hyperparameters' defaults."""
-    if not isinstance(text, str) or not text.strip():
-        raise InputValueError(f"{where} must be name or name:key=value:..., got {text!r}")
-    name, *pairs = [part.strip() for part in text.strip().split(":")]
-    check_choice(f"{where} name", name, tuple(defaults))
-    allowed = defaults[name]
-    given: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = (part.strip() for part in pair.partition("="))
-        if not sep or not key or not value:
-            raise InputValueError(f"{where} must be name or name:key=value:..., got {text!r}")
-        if key not in allowed:
-            raise InputValueError(
-                f"{where} key must be one of {', '.join(allowed)} for {name!r}, got {key!r}"
-            )
-        if key in given:
-            raise InputValueError(f"{where} must set each key once, got {key!r} twice in {text!r}")
-        given[key] = _value(where, key, value, allowed[key])
-    shown = ", ".join(
-        f"{k}={'/'.join(f'{x:g}' for x in v) if isinstance(v, tuple) else v}"
-        for k, v in given.items()
-    )
-    return RunSpec(name, given, f"{name}({shown})" if shown else name)
+    kinds = {name: kinds_of_defaults(hyper) for name, hyper in defaults.items()}
+    entry = parse_entry(where, text, kinds)
+    shown = ", ".join(f"{k}={format_value(v)}" for k, v in entry.given.items())
+    return RunSpec(entry.name, entry.given, f"{entry.name}({shown})" if shown else entry.name)
 
 
 def parse_specs(
@@ -78,6 +42,8 @@ def parse_specs(
     """``parse(where, text)`` every entry of a list field; refuses no entries and repeats."""
     if isinstance(texts, str) or not isinstance(texts, Sequence) or len(texts) == 0:
         raise InputValueError(f"{field} must list at least one entry, got {texts!r}")
+    for i, text in enumerate(texts):  # before any entry is built: the likelier mistake
+        check_stray_number(f"{field}[{i}]", text)
     specs = [parse(f"{field}[{i}]", text) for i, text in enumerate(texts)]
     labels = [s.label for s in specs]
     for label in labels:

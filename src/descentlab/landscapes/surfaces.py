@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.optim._checks import check_real
-from descentlab.validation import InputValueError, check_choice, check_positive_float
+from descentlab.validation import (
+    InputValueError,
+    check_choice,
+    check_finite_float,
+    check_positive_float,
+)
 
 __all__ = ["SURFACES", "Surface", "get_surface", "narrow_valley", "rosenbrock", "saddle"]
 
@@ -52,7 +56,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
 
         \nabla f = \bigl(-2(a - x) - 4 b x (y - x^2),\; 2 b (y - x^2)\bigr)
     """
-    a = check_real("a", a)
+    a = check_finite_float("a", a)
     b = check_positive_float("b", b)
 
     def value(z: np.ndarray) -> np.ndarray:
@@ -115,7 +119,7 @@ def narrow_valley(condition: float = 50.0, angle: float = math.pi / 6) -> Surfac
     staying inside Nesterov momentum's (tighter) stability region.
     """
     condition = check_positive_float("condition", condition)
-    angle = check_real("angle", angle)
+    angle = check_finite_float("angle", angle)
     c, s = math.cos(angle), math.sin(angle)
     rotation = np.array([[c, -s], [s, c]])
     matrix = rotation @ np.diag([1.0, condition]) @ rotation.T

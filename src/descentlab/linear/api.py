@@ -21,7 +21,7 @@ from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.loops import BatchTrajectory, run_gd, run_minibatch
 from descentlab.validation import (
-    InputTypeError,
+    check_bool,
     check_positive_float,
     check_positive_int,
     check_seed,
@@ -299,10 +299,8 @@ class LinearBackend(ABC):
         """Check the arguments of :meth:`minibatchSGD` and convert them for the loop."""
         batch_size = check_positive_int("batch_size", batch_size)
         epochs = inputs.check_epochs(epochs)
-        if not isinstance(drop_last, bool):
-            raise InputTypeError(f"drop_last must be a bool, got {drop_last!r}")
-        if not isinstance(shuffle, bool):
-            raise InputTypeError(f"shuffle must be a bool, got {shuffle!r}")
+        drop_last = check_bool("drop_last", drop_last)
+        shuffle = check_bool("shuffle", shuffle)
         Xn, yn, w0, restore, shape = self._start(
             X, y, initial_weight, seed, one_feature=False, name="X"
         )

@@ -32,7 +32,7 @@ from descentlab.validation import (
     InputValueError,
     check_int,
     check_positive_float,
-    check_probability,
+    check_unit_interval,
 )
 
 __all__ = ["exponential_ramp", "smooth", "smooth_two_way", "suggest_lrate"]
@@ -65,7 +65,7 @@ def smooth(losses: np.ndarray, beta: float) -> np.ndarray:
     Without the correction the first values would be pulled towards 0 (the start of the
     average); with it ``s_0 = ℓ_0``. ``beta = 0`` returns the losses unchanged.
     """
-    beta = check_probability("smoothing", beta)
+    beta = check_unit_interval("smoothing", beta)
     losses = np.asarray(losses, dtype=np.float64)
     smoothed = np.empty_like(losses)
     average = 0.0

@@ -29,7 +29,7 @@ from descentlab.validation import (
     InputTypeError,
     InputValueError,
     check_positive_float,
-    check_probability,
+    check_unit_interval,
     describe,
 )
 
@@ -178,7 +178,7 @@ def lr_range_test(
         ('diverged', True)
     """
     factor = _check_arguments(model, optimizer, loss_fn, batches, divergence_factor)
-    beta = check_probability("smoothing", smoothing)
+    beta = check_unit_interval("smoothing", smoothing)
     rates = exponential_ramp(min_lr, max_lr, num_steps)
     device = _device_of(model)
 

@@ -18,6 +18,7 @@ from descentlab.validation import (
     check_seed,
     describe,
 )
+from descentlab.values import parse_field
 
 __all__ = ["MODELS", "check_layers", "make_model", "parse_layers"]
 
@@ -26,15 +27,9 @@ MODELS = ("linear", "logistic", "mlp")
 
 def parse_layers(text: str) -> tuple[int, ...]:
     """``"64,32,16"`` → ``(64, 32, 16)``; an empty string gives ``()``, an empty entry
-    (``"64,,32"``, ``"64,"``) is refused rather than dropped."""
-    if not text.strip():
-        return ()
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise InputValueError(
-            f"layers must be comma-separated positive integers, got {text!r}"
-        ) from None
+    (``"64,,32"``, ``"64,"``) is refused rather than dropped (the grammar of a list field in
+    :mod:`descentlab.values`)."""
+    return parse_field("layers", text, tuple[int, ...])
 
 
 def check_layers(model: str, layers: Sequence[int]) -> tuple[int, ...]:

@@ -6,7 +6,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_unit_interval
 from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
@@ -16,7 +15,7 @@ from descentlab.optim.transforms import (
     step_counts,
     zeros_like_tree,
 )
-from descentlab.validation import check_nonnegative_float
+from descentlab.validation import check_nonnegative_float, check_unit_interval
 
 __all__ = ["ScaleByAdadeltaState", "adadelta", "scale_by_adadelta"]
 

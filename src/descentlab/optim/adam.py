@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from descentlab.optim._checks import check_betas, check_bool
 from descentlab.optim.common_hyperparameters import check_common
 from descentlab.optim.transforms import (
     GradientTransformation,
@@ -17,7 +16,7 @@ from descentlab.optim.transforms import (
     step_counts,
     zeros_like_tree,
 )
-from descentlab.validation import check_nonnegative_float
+from descentlab.validation import check_betas, check_bool, check_nonnegative_float
 
 __all__ = ["ScaleByAdamState", "adam", "adamw", "amsgrad", "scale_by_adam"]
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from descentlab.optim._checks import check_bool, check_learning_rate
 from descentlab.optim.transforms import GradientTransformation, LearningRate, adaptive_chain
-from descentlab.validation import check_nonnegative_float
+from descentlab.validation import check_bool, check_learning_rate, check_nonnegative_float
 
 __all__ = ["CommonHyperparameters", "check_common"]
 

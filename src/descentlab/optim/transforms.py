@@ -26,12 +26,6 @@ from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 
-from descentlab.optim._checks import (
-    check_bool,
-    check_learning_rate,
-    check_real,
-    check_unit_interval,
-)
 from descentlab.optim._tree import (
     check_params,
     flatten,
@@ -40,7 +34,16 @@ from descentlab.optim._tree import (
     unflatten,
     update_leaves,
 )
-from descentlab.validation import InputTypeError, InputValueError, check_nonnegative_float, describe
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_bool,
+    check_finite_float,
+    check_learning_rate,
+    check_nonnegative_float,
+    check_unit_interval,
+    describe,
+)
 
 __all__ = [
     "EmptyState",
@@ -179,7 +182,7 @@ def _stateless(
 
 def scale(factor: float) -> GradientTransformation:
     """``u ← factor · u``."""
-    factor = check_real("factor", factor)
+    factor = check_finite_float("factor", factor)
     return _stateless(lambda g, p: factor * g)
 
 

@@ -44,7 +44,7 @@ def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentPars
     add("--optimizer", default="adam", help="sgd, momentum, nesterov, adam, adamw, … (adam)")
     add("--impl", default="torch", help="torch (torch.optim) or descentlab (our optimizers)")
     add("--optimizer-set", action="append", default=[], metavar="KEY=VALUE",
-        help="optimizer hyperparameter, e.g. betas=0.5,0.99 (repeatable)")  # fmt: skip
+        help="optimizer hyperparameter, e.g. betas=0.5/0.99 (repeatable)")  # fmt: skip
     add("--lrate", type=float, default=1e-3, help="learning rate (default 1e-3)")
     add("--schedule", help="step, multistep, exponential, cosine, one_cycle, plateau, …")
     add("--schedule-set", action="append", default=[], metavar="KEY=VALUE",
@@ -66,12 +66,31 @@ def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentPars
     return parser
 
 
+def _optimizer_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--optimizer-set`` values, each of its hyperparameter's kind (NOTE [value syntax])."""
+    from descentlab.optim import OPTIMIZERS, hyperparameters
+    from descentlab.values import kinds_of_defaults, parse_settings
+
+    known = args.optimizer in OPTIMIZERS  # else TrainConfig names the optimizer it refuses
+    kinds = kinds_of_defaults(hyperparameters(args.optimizer)) if known else None
+    return parse_settings("--optimizer-set", args.optimizer_set, kinds)
+
+
+def _schedule_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--schedule-set`` values, each of its scheduler argument's kind."""
+    from descentlab.optim.schedules import SCHEDULES
+    from descentlab.values import kinds_of_dataclass, parse_settings
+
+    known = args.schedule in SCHEDULES
+    kinds = kinds_of_dataclass(SCHEDULES[args.schedule]) if known else None
+    return parse_settings("--schedule-set", args.schedule_set, kinds)
+
+
 def config_from_args(args: argparse.Namespace):
     """The :class:`TrainConfig` the arguments describe (checked)."""
     from descentlab.data.catalog import dataset_task
     from descentlab.models import parse_layers
     from descentlab.train.config import TrainConfig
-    from descentlab.train.optimizers import parse_options
 
     task = args.task or dataset_task(args.dataset) or "regress"
     return TrainConfig(
@@ -86,9 +105,9 @@ def config_from_args(args: argparse.Namespace):
         optimizer=args.optimizer,
         impl=args.impl,
         lrate=args.lrate,
-        optimizer_options=tuple(parse_options(args.optimizer_set, "--optimizer-set").items()),
+        optimizer_options=tuple(_optimizer_options(args).items()),
         schedule=args.schedule or "",
-        schedule_options=tuple(parse_options(args.schedule_set, "--schedule-set").items()),
+        schedule_options=tuple(_schedule_options(args).items()),
         batch_size=args.batch_size,
         loader=args.loader,
         epochs=args.epochs,

@@ -21,8 +21,8 @@ from descentlab.validation import (
     check_nonnegative_float,
     check_positive_float,
     check_positive_int,
-    check_probability,
     check_seed,
+    check_unit_interval,
     describe,
 )
 
@@ -147,7 +147,7 @@ class TrainConfig:
         check_positive_int("batch_size", self.batch_size)
         check_choice("loader", self.loader, IN_MEMORY_KINDS)
         check_positive_int("epochs", self.epochs)
-        check_probability("val_fraction", self.val_fraction)
+        check_unit_interval("val_fraction", self.val_fraction)
         check_seed("seed", self.seed)
         check_choice("device", self.device, DEVICES)
         if check_seed("patience", self.patience) and self.val_fraction == 0:

@@ -8,7 +8,6 @@ optimizer behind a ``torch.optim.Optimizer`` (NOTE [adaptor numerics] in
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 import torch
@@ -26,28 +25,10 @@ from descentlab.validation import (
     check_positive_int,
 )
 
-__all__ = ["IMPLEMENTATIONS", "SCHEDULES", "build_optimizer", "build_scheduler", "parse_options"]
+__all__ = ["IMPLEMENTATIONS", "SCHEDULES", "build_optimizer", "build_scheduler"]
 
 IMPLEMENTATIONS = ("torch", "descentlab")
 SCHEDULES = tuple(TORCH_SCHEDULERS)
-
-
-def parse_options(items: list[str], flag: str) -> dict[str, Any]:
-    """``["gamma=0.5", "milestones=10,20"]`` → ``{"gamma": 0.5, "milestones": (10, 20)}``.
-
-    Values are read as Python literals (numbers, tuples, True/False); anything else stays a
-    string.
-    """
-    options: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise InputValueError(f"{flag} must be key=value, got {item!r}")
-        try:
-            options[key.strip()] = ast.literal_eval(text.strip())
-        except (ValueError, SyntaxError):
-            options[key.strip()] = text.strip()
-    return options
 
 
 def build_optimizer(

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from descentlab.optim._checks import check_bool, check_unit_interval
 from descentlab.optim.schedules._base import StepSchedule, set_fields
 from descentlab.validation import (
     InputValueError,
+    check_bool,
     check_choice,
     check_int,
     check_nonnegative_float,
     check_positive_float,
     check_positive_int,
+    check_unit_interval,
 )
 
 __all__ = ["OneCycleLR"]

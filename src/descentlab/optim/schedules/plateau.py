@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from descentlab.optim._checks import is_real_number
 from descentlab.optim.schedules._base import set_fields
 from descentlab.validation import (
     InputTypeError,
     check_choice,
     check_int,
     check_nonnegative_float,
-    check_probability,
+    check_unit_interval,
     describe,
+    is_real_number,
 )
 
 __all__ = ["PlateauState", "ReduceLROnPlateau"]
@@ -112,7 +112,7 @@ class ReduceLROnPlateau:
             self,
             lr=check_nonnegative_float("lr", self.lr),
             mode=check_choice("mode", self.mode, ("min", "max")),
-            factor=check_probability("factor", self.factor),
+            factor=check_unit_interval("factor", self.factor),
             patience=check_int("patience", self.patience, minimum=0),
             threshold=check_nonnegative_float("threshold", self.threshold),
             threshold_mode=check_choice("threshold_mode", self.threshold_mode, ("rel", "abs")),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from descentlab.optim._checks import check_unit_interval
 from descentlab.optim.schedules._base import StepSchedule, set_fields
-from descentlab.validation import check_nonnegative_float, check_positive_int
+from descentlab.validation import check_nonnegative_float, check_positive_int, check_unit_interval
 
 __all__ = ["LinearLR"]
 
