@@ -30,13 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import descentlab
-from harness import Benchmark, Case, Ratio, time_side_by_side
+from harness import Benchmark, Case, Ratio, import_torch_seconds, time_side_by_side
 
 CHEAP_BUDGET_S = 0.3  # above the bare interpreter
 NUMPY_RUN_BUDGET_S = 1.5  # in all
-_IMPORT_TORCH = (
-    "import time; start = time.perf_counter(); import torch; print(time.perf_counter() - start)"
-)
 
 
 def _environment() -> dict[str, str]:
@@ -63,25 +60,9 @@ def _command(args: list[str], *, code: int, env: dict[str, str]) -> Callable[[],
     return call
 
 
-def _import_torch_seconds(repeat: int, env: dict[str, str]) -> list[float]:
-    """``import torch`` inside a fresh interpreter, ``repeat`` times after one untimed call."""
-    samples = []
-    for index in range(repeat + 1):
-        done = subprocess.run(
-            [sys.executable, "-c", _IMPORT_TORCH],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=True,
-        )
-        if index:
-            samples.append(float(done.stdout.strip().splitlines()[-1]))
-    return samples
-
-
 def run(quick: bool) -> Benchmark:
-    repeat = 3 if quick else 9
+    # quick: one round after the warm-up, enough to check every command still answers
+    repeat, warmup = (1, 1) if quick else (9, 1)
     env = _environment()
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as scratch:
         out = str(Path(scratch) / "out")
@@ -98,11 +79,11 @@ def run(quick: bool) -> Benchmark:
                 [*run_gd, "--backend", "torch"], code=0, env=env
             ),
         }
-        timings = time_side_by_side(calls, repeat=repeat)
+        timings = time_side_by_side(calls, repeat=repeat, warmup=warmup)
     cases = [
         Case(name, t.median, t.rate(1.0), "commands/s", t.as_dict()) for name, t in timings.items()
     ]
-    imports = _import_torch_seconds(repeat, env)
+    imports = import_torch_seconds(repeat, env=env)
     import_torch = statistics.median(imports)
     cases.append(
         Case(
