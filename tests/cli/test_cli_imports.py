@@ -73,6 +73,11 @@ def test_a_numpy_backend_run_imports_no_torch_and_no_sklearn(tmp_path) -> None:
     assert results["backend_max_abs_diff"] is None  # NOTE [numpy runs stay numpy]
 
 
+def test_a_refused_run_draws_nothing_and_imports_no_matplotlib(tmp_path) -> None:
+    outcome = _imports(["run", "gd-onefeature", "--out", str(tmp_path), "--set", "lrate=-1"])
+    assert outcome == {"code": 2, "heavy": []}
+
+
 @pytest.mark.slow  # imports torch
 def test_a_torch_backend_run_compares_the_backends(tmp_path) -> None:
     argv = ["run", "gd-onefeature", "--out", str(tmp_path), "--backend", "torch"]
