@@ -11,8 +11,9 @@ costs what ``descentlab.linear`` costs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from descentlab.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names for type checkers and IDEs; at run time see __getattr__
     from descentlab.grade import check
@@ -70,13 +71,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'descentlab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())

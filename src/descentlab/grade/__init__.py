@@ -14,8 +14,7 @@ live in :data:`REGISTRY` (one :func:`register` call adds one).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from descentlab.lazy import lazy_names
 
 # NOTE [lazy package] (as in ``descentlab``): every ``descentlab`` command registers the grader's
 # subcommands, so this package imports nothing itself; a name loads its module on first use.
@@ -70,13 +69,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'descentlab.grade' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"descentlab.grade.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_names(
+    __name__, {name: f"{__name__}.{module}" for name, module in _HOMES.items()}, globals()
+)
