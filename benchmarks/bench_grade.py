@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from descentlab.grade import check
-from harness import Benchmark, Case, Ratio, time_side_by_side
+from harness import Benchmark, Case, Ratio, import_torch_seconds, time_side_by_side
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "grade" / "submissions" / "correct"
 # float64 styles only: whether a float32 submission passes is the tolerance's business, not this
@@ -51,9 +49,6 @@ ONE_SUBMISSION_S = 1.0
 CLASS_SIZE = 100
 CLASS_BUDGET_S = {"NumPy": 60.0, "torch": 180.0}
 WORKERS = 2
-_IMPORT_TORCH = (
-    "import time; start = time.perf_counter(); import torch; print(time.perf_counter() - start)"
-)
 
 
 def _grade_class() -> Any:
@@ -69,23 +64,6 @@ def _grade_class() -> Any:
                 "sandboxed grader core), which this installation lacks"
             ) from None
     return grade_class
-
-
-def _import_torch_seconds(repeat: int) -> list[float]:
-    """``import torch`` in a fresh interpreter, ``repeat`` times after one untimed warm-up (which
-    brings the files into the page cache, as on a machine that grades all day)."""
-    samples = []
-    for index in range(repeat + 1):
-        done = subprocess.run(
-            [sys.executable, "-c", _IMPORT_TORCH],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
-        )
-        if index:
-            samples.append(float(done.stdout.strip().splitlines()[-1]))
-    return samples
 
 
 def _class_folder(root: Path, styles: tuple[str, ...], size: int) -> Path:
@@ -145,7 +123,7 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
         Case(name, t.median, t.rate(60.0), "submissions/min", t.as_dict())
         for name, t in timings.items()
     ]
-    imports = _import_torch_seconds(repeat)
+    imports = import_torch_seconds(repeat)
     import_torch = statistics.median(imports)
     cases.append(
         Case(

@@ -8,13 +8,15 @@ run, never as absolute times, so a slower or busier machine moves both sides tog
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from descentlab.measure import Timing, time_repeated
 
-__all__ = ["Benchmark", "Case", "Ratio", "time_side_by_side"]
+__all__ = ["Benchmark", "Case", "Ratio", "import_torch_seconds", "time_side_by_side"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,27 @@ def time_side_by_side(
         for name, fn in calls.items():
             samples[name].extend(time_repeated(fn, repeat=1, warmup=0).samples)
     return {name: Timing(tuple(values)) for name, values in samples.items()}
+
+
+_IMPORT_TORCH = (
+    "import time; start = time.perf_counter(); import torch; print(time.perf_counter() - start)"
+)
+
+
+def import_torch_seconds(repeat: int, *, env: dict[str, str] | None = None) -> list[float]:
+    """``import torch`` in a fresh interpreter, measured inside it (interpreter start left out),
+    ``repeat`` times after one untimed warm-up (which brings the files into the page cache, as on
+    a machine that works all day): the cost any fresh process that uses torch cannot avoid."""
+    samples = []
+    for index in range(repeat + 1):
+        done = subprocess.run(
+            [sys.executable, "-c", _IMPORT_TORCH],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
+        if index:
+            samples.append(float(done.stdout.strip().splitlines()[-1]))
+    return samples

@@ -5,6 +5,7 @@
     python benchmarks/run_all.py --smoke         # the smallest sizes: the scripts run (seconds)
     python benchmarks/run_all.py loader trainer  # only bench_loader.py and bench_trainer.py
     python benchmarks/run_all.py grade           # the grader: one learner and a class
+    python benchmarks/run_all.py cli             # how fast the command line answers
 
 The JSON goes to ``--out`` (default ``bench-out/``, a folder descentlab owns: NOTE [ownership]),
 as ``results.json`` with the machine, library versions and every case and ratio. A benchmark's

@@ -1,6 +1,11 @@
-"""NOTE [instant catalog]: listing, help and refusing a name import no heavy library.
+"""NOTE [instant catalog]: listing, help and refusing a name import no heavy library, and a
+NumPy-backend run imports only what it uses.
 
-Asserted on the import graph (``sys.modules`` after the command), never on the time it takes.
+Asserted on the import graph (``sys.modules`` after the command, run in a fresh interpreter),
+never on the time it takes (``benchmarks/bench_cli.py`` measures that). What is fair: every
+command may import NumPy (the input checks of ``validation`` work on arrays), nothing else of
+weight; a NumPy-backend run may add matplotlib (it draws its figures) and Pillow under it, never
+torch, TensorFlow, scikit-learn, SciPy, numba, pandas or pyarrow.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import pytest
 from descentlab.experiments import EXPERIMENTS
 from descentlab.experiments.catalog import CATALOG
 
-HEAVY = ("torch", "sklearn", "scipy", "numba", "matplotlib", "pyarrow", "tensorflow")
+DRAWING = ("matplotlib", "PIL")
+COMPUTING = ("torch", "tensorflow", "sklearn", "scipy", "numba", "pandas", "pyarrow")
+HEAVY = (*COMPUTING, *DRAWING)
 PROBE = """
 import json, sys
 from descentlab.cli import main
@@ -27,15 +34,15 @@ print(json.dumps({{"code": code, "heavy": heavy}}))
 """
 
 
-def _imports(argv: list[str]) -> dict:
+def _last_json_line(args: list[str]) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        [sys.executable, *args], capture_output=True, text=True, timeout=300, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _imports(argv: list[str]) -> dict:
+    return _last_json_line(["-c", PROBE.format(argv=argv, heavy=HEAVY)])
 
 
 @pytest.mark.parametrize(
@@ -56,3 +63,42 @@ def test_the_catalog_names_every_experiment_module_and_agrees_with_it() -> None:
             entry.summary,
         )
         assert experiment.config_type.__module__ == f"descentlab.experiments.{entry.module}"
+
+
+def test_a_numpy_backend_run_imports_no_torch_and_no_sklearn(tmp_path) -> None:
+    outcome = _imports(["run", "gd-onefeature", "--out", str(tmp_path), "--set", "epochs=5"])
+    assert outcome["code"] == 0
+    assert set(outcome["heavy"]) <= set(DRAWING) and "matplotlib" in outcome["heavy"]
+    results = json.loads((tmp_path / "gd-onefeature" / "results.json").read_text())
+    assert results["backend_max_abs_diff"] is None  # NOTE [numpy runs stay numpy]
+
+
+def test_a_refused_run_draws_nothing_and_imports_no_matplotlib(tmp_path) -> None:
+    outcome = _imports(["run", "gd-onefeature", "--out", str(tmp_path), "--set", "lrate=-1"])
+    assert outcome == {"code": 2, "heavy": []}
+
+
+@pytest.mark.slow  # imports torch
+def test_a_torch_backend_run_compares_the_backends(tmp_path) -> None:
+    argv = ["run", "gd-onefeature", "--out", str(tmp_path), "--backend", "torch"]
+    outcome = _imports([*argv, "--set", "epochs=5"])
+    assert outcome["code"] == 0 and "torch" in outcome["heavy"]
+    results = json.loads((tmp_path / "gd-onefeature" / "results.json").read_text())
+    assert results["backend_max_abs_diff"] < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("statement", "allowed"),
+    [
+        ("import descentlab", ()),  # NOTE [lazy package]: not even NumPy
+        ("from descentlab import GD, batch, minibatchSGD; import numpy", ("numpy",)),
+        ("from descentlab.data import regression_data; regression_data(20, 1, noise=1.0, "
+         "random_state=0)", ("numpy",)),
+    ],
+)  # fmt: skip
+def test_the_library_imports_what_a_call_uses(statement: str, allowed: tuple[str, ...]) -> None:
+    probe = (
+        f"import json, sys; {statement}; "
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set((*HEAVY, 'numpy'))!r})))"
+    )
+    assert _last_json_line(["-c", probe]) == sorted(allowed)

@@ -52,7 +52,9 @@ def test_gd_onefeature(tmp_path):
     r = report.results
     assert len(r["weights"]) == len(r["losses"]) == 101
     assert r["final_weight"] == pytest.approx(r["optimum_weight"], rel=1e-6)
-    assert r["backend_max_abs_diff"] < 1e-9
+    assert (
+        r["backend_max_abs_diff"] is None
+    )  # NOTE [numpy runs stay numpy]; torch: test_cli_imports
     assert report.status == "finished" and len(report.run_ids) == 2
     assert {f["name"] for f in report.figures} == {"gd-onefeature"}
     for figure in report.figures:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn import datasets as sk_datasets
 
 from descentlab.data.dataset import Dataset
 from descentlab.data.synthetic import standardize
@@ -27,6 +26,8 @@ def bundled_data(name: str, *, standardize_features: bool = True) -> Dataset:
     diabetes: 442 × 10, a numeric target.
     """
     check_choice("dataset", name, list(BUNDLED))
+    from sklearn import datasets as sk_datasets  # on use only: the catalog above needs no sklearn
+
     loader = getattr(sk_datasets, BUNDLED[name][0])
     bunch = loader()
     X = np.asarray(bunch.data, dtype=np.float64)

@@ -229,7 +229,7 @@ def _compare(
     """One method and seed on every budget: the results record and the stored trial."""
     m = X.shape[0]
     history, memory = _trajectory(config, X, y, b, seed)
-    W = np.asarray(history.weights, dtype=np.float64)[:, :, 0]
+    W = np.asarray(history.weights, dtype=np.float64).reshape(len(history.weights), X.shape[1])
     per = history.steps_per_epoch
     evals_at = _evals_per_update(m, b, config.epochs)[: len(W)]
     by_evals = [max(0, _at_most(evals_at, e * m)) for e in config.eval_budgets]

@@ -10,7 +10,6 @@ from typing import Any
 from descentlab.experiments import get_experiment
 from descentlab.experiments.config import apply_overrides
 from descentlab.experiments.output import prepare_output
-from descentlab.plots import draw_experiment
 from descentlab.provenance import device_description, library_versions
 from descentlab.store import ResultsStore
 from descentlab.store.jsonsafe import dumps, plain
@@ -102,6 +101,8 @@ def run_experiment(
             trials=outcome.trials,
             plot_data=outcome.plot_data,
         )
+        from descentlab.plots import draw_experiment  # matplotlib only once there is a run to draw
+
         figures = draw_experiment(store.load_experiment(run_id), folder)
     (folder / "config.json").write_text(dumps(resolved, indent=2) + "\n")
     (folder / "results.json").write_text(dumps(outcome.results, indent=2) + "\n")

@@ -14,16 +14,34 @@ live in :data:`REGISTRY` (one :func:`register` call adds one).
 
 from __future__ import annotations
 
-from descentlab.grade.cases import Case, CaseSet, default_cases_dir, load_case_set
-from descentlab.grade.compare import Issue
-from descentlab.grade.diagnose import Mistake
-from descentlab.grade.generate import SHIPPED_SEED, generate_cases
-from descentlab.grade.gradebook import Gradebook, LearnerRow, grade_class
-from descentlab.grade.grader import check
-from descentlab.grade.harness import test_gradient_step, test_gradient_step_one_feature
-from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, register
-from descentlab.grade.report import CaseResult, FunctionReport, GradeReport
-from descentlab.grade.sandbox import SandboxUnavailableError
+from descentlab.lazy import lazy_names
+
+# NOTE [lazy package] (as in ``descentlab``): every ``descentlab`` command registers the grader's
+# subcommands, so this package imports nothing itself; a name loads its module on first use.
+_HOMES = {
+    "Case": "cases",
+    "CaseSet": "cases",
+    "default_cases_dir": "cases",
+    "load_case_set": "cases",
+    "Issue": "compare",
+    "Mistake": "diagnose",
+    "SHIPPED_SEED": "generate",
+    "generate_cases": "generate",
+    "Gradebook": "gradebook",
+    "LearnerRow": "gradebook",
+    "grade_class": "gradebook",
+    "check": "grader",
+    "test_gradient_step": "harness",
+    "test_gradient_step_one_feature": "harness",
+    "REGISTRY": "registry",
+    "Gradable": "registry",
+    "get_gradable": "registry",
+    "register": "registry",
+    "CaseResult": "report",
+    "FunctionReport": "report",
+    "GradeReport": "report",
+    "SandboxUnavailableError": "sandbox",
+}
 
 __all__ = [
     "REGISTRY",
@@ -49,3 +67,8 @@ __all__ = [
     "test_gradient_step",
     "test_gradient_step_one_feature",
 ]
+
+
+__getattr__, __dir__ = lazy_names(
+    __name__, {name: f"{__name__}.{module}" for name, module in _HOMES.items()}, globals()
+)

@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from descentlab.grade.generate import SHIPPED_SEED, generate_cases
-from descentlab.grade.grader import check
 from descentlab.grade.registry import REGISTRY
-from descentlab.grade.sandbox import SandboxUnavailableError
 from descentlab.validation import InputValueError
 
 __all__ = ["add_cases_parser", "add_check_parser", "run_cases", "run_check"]
@@ -135,6 +133,9 @@ def _write_new(path: Path, text: str, force: bool, option: str = "--gradebook") 
 
 def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     """Grade the targets; write the table (or JSON) to ``stream`` (default stdout)."""
+    from descentlab.grade.grader import check  # the sandbox machinery only when grading
+    from descentlab.grade.sandbox import SandboxUnavailableError
+
     out = sys.stdout if stream is None else stream
     sandbox = "none" if args.no_sandbox else args.sandbox
     if args.html:

@@ -5,6 +5,9 @@ and :mod:`.torch_backend` (autograd) — and the functions below, which pick the
 ``backend="numpy" | "torch"`` or, when it is None, from the inputs (any tensor means torch).
 :mod:`.fast_backend` is the NumPy backend run by compiled loops (same signatures, same
 trajectories), and :mod:`.one_pass` the full-batch gradient that reads ``X`` once.
+``batch(X, y, batch_size)`` is the seed material's shuffled batch generator (NOTE [default batch
+stream]). Importing this package loads NumPy only; a backend module (and torch with it) is
+imported when a function first runs on it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from importlib import import_module
 from typing import Any
 
 from descentlab.linear.api import LinearBackend
-from descentlab.linear.batches import batch_indices, minibatches, n_batches
+from descentlab.linear.batches import (
+    DEFAULT_BATCH_SEED,
+    batch,
+    batch_indices,
+    minibatches,
+    n_batches,
+)
 from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import initial_weight
 from descentlab.validation import check_choice, is_tensor
@@ -22,11 +31,13 @@ BACKENDS = ("numpy", "torch")
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_BATCH_SEED",
     "GD",
     "GDHistory",
     "GD_early_stopping",
     "GD_onefeature",
     "SGDHistory",
+    "batch",
     "batch_indices",
     "get_backend",
     "gradient_step",

@@ -46,6 +46,21 @@ class MinibatchRun:
     drop_last: bool
 
 
+def _one_feature(X: Any, initial: Any) -> bool:
+    """Whether ``minibatchSGD`` is called as the seed's one-feature function.
+
+    NOTE [one-feature shapes]: with ``x`` of shape (m, 1) and no initial weight (or a scalar one)
+    the seed's one-feature functions hand back scalar weights, so ``minibatchSGD`` does as
+    ``GD_onefeature`` does: ``weights`` of shape (steps + 1,). An initial weight of shape (1, 1)
+    or (1,) asks for the matrix form, and its shape is kept, as in ``GD``. Bad shapes fall
+    through to the checks of :meth:`LinearBackend._start`.
+    """
+    columns = getattr(X, "shape", ())[1:2]
+    return (
+        tuple(columns) == (1,) and getattr(X, "ndim", 0) == 2 and getattr(initial, "ndim", 0) == 0
+    )
+
+
 class LinearBackend(ABC):
     """Shared front end; subclasses implement the abstract kernels below."""
 
@@ -264,7 +279,9 @@ class LinearBackend(ABC):
 
         Each epoch draws a new permutation from one generator seeded by ``seed`` (see NOTE
         [batch order]); ``batch_size = m`` is full-batch GD, ``batch_size = 1`` single-sample SGD.
-        The last partial batch is kept unless ``drop_last``.
+        The last partial batch is kept unless ``drop_last``. ``history.weights`` has shape
+        (steps + 1, n, 1), or (steps + 1,) for one feature without an initial weight of shape
+        (1, 1) (NOTE [one-feature shapes]).
         """
         run = self._prepare_minibatch(
             X, y, batch_size, epochs, lrate, seed, initial_weight, drop_last, shuffle
@@ -302,7 +319,7 @@ class LinearBackend(ABC):
         drop_last = check_bool("drop_last", drop_last)
         shuffle = check_bool("shuffle", shuffle)
         Xn, yn, w0, restore, shape = self._start(
-            X, y, initial_weight, seed, one_feature=False, name="X"
+            X, y, initial_weight, seed, one_feature=_one_feature(X, initial_weight), name="X"
         )
         lrate = inputs.check_lrate(lrate)
         rng = batch_rng(seed) if shuffle else None

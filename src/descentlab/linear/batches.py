@@ -3,17 +3,47 @@
 NOTE [batch order]: one generator is created per run and every epoch draws the next permutation
 from it, so epochs see different orders while the same seed replays the same sequence of orders.
 Re-seeding a generator at the top of each epoch (a common mistake) would repeat one order forever.
+
+NOTE [default batch stream]: the seed material's ``batch(X, y, batch_size)`` takes no generator,
+and its loop calls it once per epoch. Without ``seed=``/``rng=`` it therefore draws from one
+stream per process, ``batch_rng(DEFAULT_BATCH_SEED)``, created on first use: the k-th call of a
+fresh process yields the order of epoch k of ``minibatchSGD(..., seed=DEFAULT_BATCH_SEED)``. Each
+epoch gets a new order (the trap above is avoided) and a rerun of the script replays the same
+orders. ``seed=s`` starts a fresh stream each call (the first epoch of ``seed=s``, the same order
+every call); ``rng=`` leaves the stream to the caller.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
-from descentlab.validation import InputTypeError, InputValueError, check_positive_int
+from descentlab.linear.initial import batch_rng
+from descentlab.validation import (
+    InputTypeError,
+    InputValueError,
+    check_bool,
+    check_positive_int,
+    check_same_rows,
+    describe,
+    is_tensor,
+)
 
-__all__ = ["batch_indices", "epoch_order", "minibatches", "n_batches"]
+__all__ = [
+    "DEFAULT_BATCH_SEED",
+    "batch",
+    "batch_indices",
+    "epoch_order",
+    "minibatches",
+    "n_batches",
+]
+
+DEFAULT_BATCH_SEED = 0
+_default_stream: list[
+    np.random.Generator
+] = []  # created on first use (NOTE [default batch stream])
 
 
 def n_batches(n_samples: int, batch_size: int, *, drop_last: bool = False) -> int:
@@ -85,4 +115,54 @@ def minibatches(
             f"X and y must have the same number of rows, got {len(X)} and {len(y)}"
         )
     for idx in batch_indices(len(X), batch_size, rng=rng, drop_last=drop_last):
+        yield X[idx], y[idx]
+
+
+def batch(
+    X: Any,
+    y: Any,
+    batch_size: int,
+    *,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[Any, Any]]:
+    """The seed's batch generator: one shuffled epoch of ``(X_batch, y_batch)`` pairs.
+
+    ``for X_b, y_b in batch(X, y, 32): ...`` visits every row once, in batches of ``batch_size``
+    (the last one partial unless ``drop_last``). The order is a permutation drawn from ``rng``;
+    from a fresh generator of ``seed``; or, with neither, from the process's default stream seeded
+    by :data:`DEFAULT_BATCH_SEED` = 0, so successive epochs differ and reruns repeat (NOTE
+    [default batch stream]). ``X`` and ``y`` are NumPy arrays or torch tensors with equal row
+    counts; the batches are rows of them, of the same type.
+
+    >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5.0)
+    >>> [len(y_b) for _, y_b in batch(X, y, 2, seed=1)]
+    [2, 2, 1]
+    """
+    for name, array in (("X", X), ("y", y)):
+        if not (isinstance(array, np.ndarray) or is_tensor(array)):
+            raise InputTypeError(
+                f"{name} must be a NumPy array or torch tensor, got {describe(array)}"
+            )
+        if array.ndim == 0:
+            raise InputValueError(f"{name} must have rows (at least 1-D), got a 0-d {name}")
+    check_same_rows("X", len(X), "y", len(y))
+    batch_size = check_positive_int("batch_size", batch_size)
+    drop_last = check_bool("drop_last", drop_last)
+    if seed is not None and rng is not None:
+        raise InputValueError(f"seed must be None when rng is given, got seed={seed!r}")
+    if seed is not None:
+        rng = batch_rng(seed)
+    elif rng is None:
+        if not _default_stream:
+            _default_stream.append(batch_rng(DEFAULT_BATCH_SEED))
+        rng = _default_stream[0]
+    # drawn now, at the call, so each call takes the next order of the stream
+    order, count = epoch_order(len(X), batch_size, rng=rng, drop_last=drop_last)
+    return _rows(X, y, [order[k * batch_size : (k + 1) * batch_size] for k in range(count)])
+
+
+def _rows(X: Any, y: Any, groups: list[np.ndarray]) -> Iterator[tuple[Any, Any]]:
+    for idx in groups:
         yield X[idx], y[idx]
