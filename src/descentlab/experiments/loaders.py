@@ -33,7 +33,7 @@ from descentlab.linear.inputs import check_lrate
 from descentlab.loading import IN_MEMORY_KINDS, make_loader
 from descentlab.measure import PeakMemory, time_repeated
 from descentlab.store.records import TrialRecord
-from descentlab.train.devices import resolve_device
+from descentlab.torch_device import resolve_device
 from descentlab.validation import InputValueError, check_choice, check_int, check_positive_int
 
 __all__ = ["DEVICES", "LoadersConfig", "run"]

@@ -225,6 +225,12 @@ class ResultsStore:
                 (message, _now(), run_id),
             )
 
+    def note_run(self, run_id: int, message: str) -> None:
+        """Set a run's message, leaving its status and results as they are (a finished run whose
+        files could not all be written says so here)."""
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET message = ? WHERE id = ?", (message, run_id))
+
     def reopen_run(self, run_id: int) -> None:
         """Mark a ``failed`` run ``running`` again (its message and end time cleared), so that a
         resumed training run can log the rest of its metrics; a running run is left as it is."""
