@@ -249,10 +249,11 @@ def _export(store, args: argparse.Namespace) -> int:
     store.get_run(args.id)  # an unknown id is refused before anything is written
     try:
         if target.is_dir():
-            raise InputValueError(f"--output must name a file, got the folder {str(target)!r}")
+            raise InputValueError(f"{flag} must name a file, got the folder {str(target)!r}")
         if target.exists():
             raise InputValueError(
-                f"--output must not exist yet (nothing is overwritten), got {str(target)!r}"
+                f"{flag} must not name an existing file (nothing is overwritten), "
+                f"got {str(target)!r}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

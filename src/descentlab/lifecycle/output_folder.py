@@ -221,7 +221,13 @@ def claim_folder(
         previous = _clear_previous(folder, keep)
         kept = [entry for entry in keep if (folder / entry).exists()]
         claim = FolderClaim(folder, previous, handle, files=kept)
-        claim._write_manifest()
+        if previous is not None and previous.complete:
+            # Its files are gone: until this run begins, the manifest names the previous run
+            # as incomplete (left as it was when it already said so, so that a run refused
+            # before it begins does not hide what the previous run left).
+            claim.run_id, claim.experiment = previous.run_id, previous.experiment
+            claim._write_manifest()
+            claim.run_id = claim.experiment = None
     except OSError as error:
         os.close(handle)
         raise _unusable(name, folder, error) from None

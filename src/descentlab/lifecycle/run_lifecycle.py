@@ -184,7 +184,7 @@ class RunLifecycle:
         run_id = self._require_run()
         writing = "the figures"
         try:
-            with signals.deferred(), self.claim.recording():
+            with signals.deferred():
                 self.stage("figures")
                 if draw is None:
                     from descentlab.plots import draw_experiment
@@ -216,6 +216,10 @@ class RunLifecycle:
 
     # -- the exits -----------------------------------------------------------------------------
     def __enter__(self) -> RunLifecycle:
+        # NOTE [file ledger]: every file written into the folder while the run holds it (the
+        # checkpoints too) is listed in the manifest before it is written.
+        self._recording = self.claim.recording()
+        self._recording.__enter__()
         return self
 
     def __exit__(self, kind: type | None, error: BaseException | None, tb: object) -> None:
@@ -235,6 +239,7 @@ class RunLifecycle:
             try:
                 self.store.close()
             finally:
+                self._recording.__exit__(None, None, None)
                 self.claim.release()
 
     def _mark(self, reason: str, *, interrupted: bool) -> None:
