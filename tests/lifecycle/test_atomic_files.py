@@ -27,7 +27,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
         stream.write(b'{"new": ')
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(OutputWriteError, match="results.json.*No space left") as caught:
+    with pytest.raises(OutputWriteError, match=r"results\.json.*No space left") as caught:
         write_file(target, full_disk)
     assert caught.value.no_room and isinstance(caught.value, InputValueError)
     assert json.loads(target.read_text()) == {"old": 1}

@@ -7,7 +7,7 @@ import resource
 
 import pytest
 
-from tests.lifecycle.folder_checks import check_folder, run_cli, runs
+from .folder_checks import check_folder, run_cli, runs
 
 pytestmark = pytest.mark.slow
 RUN = ("run", "gd-onefeature")

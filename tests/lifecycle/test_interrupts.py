@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lifecycle.folder_checks import (
+from .folder_checks import (
     SIGINT,
     SIGKILL,
     SIGTERM,

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.lifecycle.folder_checks import check_folder, run_cli, start_paused
+from .folder_checks import check_folder, run_cli, start_paused
 
 
 def _finish(process: subprocess.Popen) -> None:
