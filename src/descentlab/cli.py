@@ -252,8 +252,7 @@ def _export(store, args: argparse.Namespace) -> int:
             raise InputValueError(f"{flag} must name a file, got the folder {str(target)!r}")
         if target.exists():
             raise InputValueError(
-                f"{flag} must not name an existing file (nothing is overwritten), "
-                f"got {str(target)!r}"
+                f"{flag} must not exist yet (nothing is overwritten), got {str(target)!r}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
