@@ -36,11 +36,18 @@ def test_a_second_run_into_a_held_folder_is_refused_at_once(tmp_path, args):
     assert re.search(rf"in use by another run.*held by pid {first.pid}\b", line), line
 
 
-def _foreign(tmp_path):
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "gd-onefeature.png").write_bytes(b"the user's own picture")
-    return folder
+def _target(tmp_path, kind: str):
+    """A folder descentlab must refuse: someone else's, an existing file, a too-long name."""
+    if kind == "foreign":
+        folder = tmp_path / "mine"
+        folder.mkdir()
+        (folder / "gd-onefeature.png").write_bytes(b"the user's own picture")
+        return folder
+    if kind == "file":
+        path = tmp_path / "users-file.json"
+        path.write_bytes(b"the user's file")
+        return path
+    return tmp_path / ("d" * 300)
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +61,7 @@ def store(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["foreign", "file", "long"])
 def test_runs_plot_to_follows_the_ownership_rule(store, tmp_path, kind):
-    target = {
-        "foreign": lambda: _foreign(tmp_path),
-        "file": lambda: tmp_path / "figure.png",
-        "long": lambda: tmp_path / ("d" * 300),
-    }[kind]()
-    if kind == "file":
-        target.write_bytes(b"the user's file")
+    target = _target(tmp_path, kind)
     before = sorted(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     done = run_cli("runs", "--out", store, "plot", "1", "--to", target)
     assert done.returncode == 2, done.stderr
@@ -79,13 +80,7 @@ def test_runs_plot_into_its_own_folder_is_atomic_and_repeatable(store, tmp_path)
 
 @pytest.mark.parametrize("kind", ["foreign", "file", "long"])
 def test_cases_generate_out_follows_the_ownership_rule(tmp_path, kind):
-    target = {
-        "foreign": lambda: _foreign(tmp_path),
-        "file": lambda: tmp_path / "cases.json",
-        "long": lambda: tmp_path / ("c" * 300),
-    }[kind]()
-    if kind == "file":
-        target.write_text("{}")
+    target = _target(tmp_path, kind)
     done = run_cli("cases", "generate", "--out", target)
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.strip().splitlines()

@@ -85,8 +85,11 @@ def _temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
-def _fill(path: Path, write: Callable[[BinaryIO], object], name: str) -> Path:
-    """Write a new temporary sibling of ``path`` through ``write``; returns its path."""
+def write_file(
+    path: str | Path, write: Callable[[BinaryIO], object], *, name: str = "output file"
+) -> Path:
+    """Write ``path`` atomically (NOTE [atomic files]): ``write`` fills a binary stream."""
+    path = Path(path)
     ledger = _LEDGER.get()
     if ledger is not None:
         ledger.record(path)
@@ -102,22 +105,6 @@ def _fill(path: Path, write: Callable[[BinaryIO], object], name: str) -> Path:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OutputWriteError(path, error, name=name) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
-
-
-def write_file(
-    path: str | Path, write: Callable[[BinaryIO], object], *, name: str = "output file"
-) -> Path:
-    """Write ``path`` atomically (NOTE [atomic files]): ``write`` fills a binary stream."""
-    path = Path(path)
-    temporary = _fill(path, write, name)
-    try:
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)

@@ -112,21 +112,11 @@ class RunLifecycle:
             self._on_stage(name)
 
     # -- the steps -----------------------------------------------------------------------------
-    def begin(
-        self,
-        experiment: str,
-        *,
-        config: dict[str, Any],
-        seed: int | None,
-        versions: dict[str, str],
-        device: str,
-        label: str | None = None,
-    ) -> int:
-        """Store the run ``running`` (committed at once); returns its id."""
+    def begin(self, experiment: str, **run: Any) -> int:
+        """Store the run ``running`` (committed at once); returns its id. ``run`` holds the
+        keywords of ``ResultsStore.begin_run`` (config, seed, versions, device, label)."""
         try:
-            run_id = self.store.begin_run(
-                experiment, config=config, seed=seed, versions=versions, device=device, label=label
-            )
+            run_id = self.store.begin_run(experiment, **run)
         except (sqlite3.Error, OSError) as error:
             raise _store_error(self.store_path, error) from None
         self._adopt(run_id, experiment)
