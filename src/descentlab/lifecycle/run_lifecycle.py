@@ -93,6 +93,7 @@ class RunLifecycle:
         self.resume_hint = ""
         self.notices: list[str] = []
         self._stored = False
+        self._hold: contextlib.AbstractContextManager | None = None
         try:
             from descentlab.store import ResultsStore
 
@@ -142,21 +143,27 @@ class RunLifecycle:
     ) -> list[int]:
         """Store the final status, results and trials in one transaction; returns trial ids."""
         run_id = self._require_run()
+        # NOTE [interrupts]: held back from here until the last file is written, so a signal
+        # between the stored results and the files cannot leave a finished run without files.
+        self._hold_interrupts()
         try:
-            with signals.deferred():
-                ids = self.store.complete_run(
-                    run_id,
-                    status=status,
-                    results=results,
-                    trials=trials,
-                    plot_data=plot_data,
-                    message=message,
-                )
-                self._stored = True
+            ids = self.store.complete_run(
+                run_id,
+                status=status,
+                results=results,
+                trials=trials,
+                plot_data=plot_data,
+                message=message,
+            )
+            self._stored = True
         except (sqlite3.Error, OSError) as error:
             self._mark(f"failed: the results could not be stored: {error}", interrupted=False)
             self._stored = True  # marked (or unmarkable): nothing more to record
+            self._release_interrupts(error)
             raise _store_error(self.store_path, error) from None
+        except BaseException as error:
+            self._release_interrupts(error)
+            raise
         self.stage("completed")
         return ids
 
@@ -173,8 +180,9 @@ class RunLifecycle:
 
         run_id = self._require_run()
         writing = "the figures"
+        self._hold_interrupts()
         try:
-            with signals.deferred():
+            try:
                 self.stage("figures")
                 if draw is None:
                     from descentlab.plots import draw_experiment
@@ -191,6 +199,10 @@ class RunLifecycle:
                     self.folder / "results.json", dumps(results, indent=2) + "\n"
                 )
                 self.claim.finish()
+            except BaseException as error:
+                self._release_interrupts(error)
+                raise
+            self._release_interrupts()  # raises a signal held back meanwhile
         except OutputWriteError as error:
             self._note(f"files incomplete: {error}; {self._redraw_hint()}")
             error.args = (f"{error}; {self._redraw_hint()}",)
@@ -231,6 +243,22 @@ class RunLifecycle:
             finally:
                 self._recording.__exit__(None, None, None)
                 self.claim.release()
+                self._release_interrupts(error)
+
+    def _hold_interrupts(self) -> None:
+        if self._hold is None:
+            self._hold = signals.deferred()
+            self._hold.__enter__()
+
+    def _release_interrupts(self, error: BaseException | None = None) -> None:
+        """End the held stretch; without ``error``, a signal held back is raised now."""
+        hold, self._hold = self._hold, None
+        if hold is None:
+            return
+        if error is None:
+            hold.__exit__(None, None, None)
+        else:  # the error goes on; a signal held back meanwhile is dropped
+            hold.__exit__(type(error), error, error.__traceback__)
 
     def _mark(self, reason: str, *, interrupted: bool) -> None:
         """Store the run's end as ``interrupted`` or ``failed``; never raises (the original
