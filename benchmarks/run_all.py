@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from descentlab.experiments.output import prepare_output  # noqa: E402
+from descentlab.lifecycle.output_folder import prepare_output  # noqa: E402
 from descentlab.provenance import device_description, library_versions  # noqa: E402
 from harness import Benchmark, format_table  # noqa: E402
 

@@ -1,13 +1,16 @@
 """The ``descentlab`` command: argument parsing and mapping errors to exit codes, nothing else.
 
 Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback), 1 an unexpected error
-(also one line, with a bug-report hint: NOTE [input errors] in ``validation``), 130 interrupted.
+(also one line, with a bug-report hint: NOTE [input errors] in ``validation``), 130 interrupted by
+SIGINT, 143 by SIGTERM (NOTE [interrupts] in ``lifecycle.signals``: the handlers are installed
+here, and only here).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,7 +138,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from descentlab.experiments.runner import run_experiment
 
     report = run_experiment(
-        args.experiment, out=args.out, overrides=_overrides(args), store_path=args.store
+        args.experiment,
+        out=args.out,
+        overrides=_overrides(args),
+        store_path=args.store,
+        on_stage=_stage_hook(),
     )
     for message in report.messages:
         print(f"descentlab: {message}", file=sys.stderr)
@@ -150,7 +157,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_tour(args: argparse.Namespace) -> int:
     from descentlab.experiments.tour import run_tour
 
-    tour = run_tour(args.out, seed=args.seed, store_path=args.store)
+    tour = run_tour(args.out, seed=args.seed, store_path=args.store, on_stage=_stage_hook())
     if args.json:
         payload = {"index": str(tour.index), "runs": [r.as_json() for r in tour.reports]}
         print(json.dumps(payload, allow_nan=False))
@@ -199,8 +206,6 @@ def _run_id(text: str) -> int:
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
-    from descentlab.plots import draw_experiment
-    from descentlab.store import export_run
     from descentlab.store.jsonsafe import dumps
 
     with _open_store(args) as store:
@@ -243,19 +248,83 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                     print(f"    {trial.message}")
             return 0
         if args.runs_command == "export":
-            target = Path(args.output or Path(args.out) / f"run-{args.id}.{args.format}")
-            rows = export_run(store, args.id, target, args.format)
-            print(f"wrote {rows} rows to {target}")
-            return 0
-        folder = Path(args.to or Path(args.out) / f"redraw-{args.id}")
-        figures = draw_experiment(store.load_experiment(args.id), folder)
-        for figure in figures:
-            print(f"{figure.png}\n{figure.svg}")
-        return 0
+            return _export(store, args)
+        return _redraw(store, args)
+
+
+def _export(store, args: argparse.Namespace) -> int:
+    """``runs export``: a new file, written whole (NOTE [atomic files]) and never over another."""
+    from descentlab.lifecycle.atomic_files import publish_new
+    from descentlab.store import export_run
+
+    flag = "--output" if args.output else "--out"
+    target = Path(args.output or Path(args.out) / f"run-{args.id}.{args.format}")
+    store.get_run(args.id)  # an unknown id is refused before anything is written
+    try:
+        if target.is_dir():
+            raise InputValueError(f"{flag} must name a file, got the folder {str(target)!r}")
+        if target.exists():
+            raise InputValueError(
+                f"{flag} must not exist yet (nothing is overwritten), got {str(target)!r}"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputValueError(
+            f"{flag} must be a writable path, got {str(target)!r} ({error.strerror or error})"
+        ) from None
+    rows = []
+    publish_new(
+        target,
+        lambda staged: rows.append(export_run(store, args.id, staged, args.format)),
+        name=flag,
+    )
+    print(f"wrote {rows[0]} rows to {target}")
+    return 0
+
+
+def _redraw(store, args: argparse.Namespace) -> int:
+    """``runs plot``: the figures into a folder descentlab owns (NOTE [ownership]), held while
+    they are drawn (NOTE [folder claim]) and each written atomically."""
+    from descentlab.lifecycle.output_folder import claim_folder, prepare_output
+    from descentlab.plots import draw_experiment
+
+    flag = "--to" if args.to else "--out"
+    stored = store.load_experiment(args.id)
+    folder = prepare_output(args.to or Path(args.out) / f"redraw-{args.id}", name=flag)
+    with claim_folder(folder, name=flag) as claim:
+        claim.set_run(stored.run.id, stored.run.experiment)
+        with claim.recording():
+            figures = draw_experiment(stored, folder)
+        claim.finish()
+    for figure in figures:
+        print(f"{figure.png}\n{figure.svg}")
+    return 0
+
+
+def _stage_hook():
+    """A test-only pause at one stage of a run: ``DESCENTLAB_TEST_PAUSE=STAGE:SECONDS`` prints
+    ``descentlab-test-stage: STAGE`` on stderr and sleeps, so a test can signal a run at a known
+    point (stages in ``lifecycle.run_lifecycle``). Read here, in the CLI, and nowhere else."""
+    setting = os.environ.get("DESCENTLAB_TEST_PAUSE", "")
+    if ":" not in setting:
+        return None
+    wanted, _, seconds = setting.partition(":")
+
+    def pause(stage: str) -> None:
+        if stage == wanted:
+            import time
+
+            print(f"descentlab-test-stage: {stage}", file=sys.stderr, flush=True)
+            time.sleep(float(seconds))
+
+    return pause
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    from descentlab.lifecycle import signals
+
+    signals.install()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -268,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         if args.command in ("check", "cases", "train"):
+            args.on_stage = _stage_hook()
             return args.run(args)
         handlers = {
             "list": lambda: _cmd_list(),
@@ -279,9 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, FileNotFoundError) as error:
         print(f"descentlab: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("descentlab: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        stop = error if isinstance(error, signals.Interrupted) else signals.Interrupted()
+        print(f"descentlab: {stop}", file=sys.stderr)
+        return stop.exit_code
     except Exception as error:  # last resort: one line, never a traceback
         print(
             f"descentlab: unexpected error: {type(error).__name__}: {error} "

@@ -27,8 +27,8 @@ def test_crash_between_write_and_rename_keeps_the_old_checkpoint(tmp_path, monke
     def crash(*args):
         raise OSError("simulated crash before the rename")
 
-    monkeypatch.setattr("descentlab.train.checkpoint.os.replace", crash)
-    with pytest.raises(OSError, match="simulated crash"):
+    monkeypatch.setattr("descentlab.lifecycle.atomic_files.os.replace", crash)
+    with pytest.raises(ValueError, match=r"checkpoint must be writable.*simulated crash"):
         save_checkpoint(path, {"format": 1, "epoch": 2, "weights": torch.zeros(3)})
     assert path.read_bytes() == before
     assert load_checkpoint(path)["epoch"] == 1

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch.nn import functional
 
-from descentlab.train.tasks import (
+from descentlab.tasks import (
     binary_cross_entropy,
     cross_entropy,
     make_task,

@@ -49,7 +49,7 @@ from descentlab.linear.inputs import check_lrate
 from descentlab.loading import IN_MEMORY_KINDS, make_loader
 from descentlab.measure import PeakMemory, Timing, time_call
 from descentlab.store.records import TrialRecord
-from descentlab.train.devices import resolve_device
+from descentlab.torch_device import resolve_device
 from descentlab.validation import InputValueError, check_choice, check_int, check_positive_int
 
 __all__ = [

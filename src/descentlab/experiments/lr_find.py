@@ -34,7 +34,7 @@ from descentlab.models import make_model
 from descentlab.optim import OPTIMIZERS
 from descentlab.optim.torch_adapter import make_torch_optimizer
 from descentlab.store.records import TrialRecord
-from descentlab.train.devices import resolve_device
+from descentlab.torch_device import resolve_device
 from descentlab.validation import (
     InputValueError,
     check_choice,

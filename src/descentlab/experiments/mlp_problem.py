@@ -30,7 +30,7 @@ from descentlab.linear import least_squares
 from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng
 from descentlab.models import ACTIVATIONS, check_layers, make_model
-from descentlab.train.tasks import mean_squared_error
+from descentlab.tasks import mean_squared_error
 from descentlab.validation import check_choice
 
 __all__ = ["MLPProblem", "check_network", "descend_mlp", "mlp_problem"]

@@ -1,4 +1,4 @@
-"""One ``descentlab run``: config → data → run → store → figures → files."""
+"""One ``descentlab run``: config → the run lifecycle (claim, store, run, store, files)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from typing import Any
 
 from descentlab.experiments import get_experiment
 from descentlab.experiments.config import apply_overrides
-from descentlab.experiments.output import prepare_output
+from descentlab.lifecycle.run_lifecycle import STORE_NAME, RunLifecycle, StageHook
 from descentlab.provenance import device_description, library_versions
-from descentlab.store import ResultsStore
-from descentlab.store.jsonsafe import dumps, plain
+from descentlab.store.jsonsafe import plain
 
-__all__ = ["RunReport", "resolve_config", "run_devices", "run_experiment"]
-
-STORE_NAME = "runs.sqlite"
+__all__ = ["STORE_NAME", "RunReport", "resolve_config", "run_devices", "run_experiment"]
 
 
 @dataclass(frozen=True)
@@ -71,49 +68,42 @@ def run_experiment(
     out: str | Path,
     overrides: dict[str, Any] | None = None,
     store_path: str | Path | None = None,
+    on_stage: StageHook | None = None,
 ) -> RunReport:
     """Run experiment ``name`` and write its store rows, config, results and figures.
 
-    Files land in ``out/<name>/``; the store defaults to ``out/runs.sqlite``. A run whose every
-    trial diverges is stored as ``diverged``; an exception marks it ``failed`` and propagates.
+    Files land in ``out/<name>/``, held by this run alone (NOTE [folder claim]); the store
+    defaults to ``out/runs.sqlite``. A run whose every trial diverges is stored as ``diverged``;
+    an exception or interruption marks it ``failed`` or ``interrupted`` and propagates (NOTE
+    [every exit]).
     """
     experiment = get_experiment(name)
     config = resolve_config(name, overrides or {})
-    root = prepare_output(out)
-    folder = root / name
-    folder.mkdir(exist_ok=True)
-    data = experiment.default_data(config)
-    resolved = {**dataclasses.asdict(config), "dataset": data.describe()}
-    device = run_devices(config)
-    with ResultsStore(store_path or root / STORE_NAME) as store:
-        run_id = store.begin_run(
-            name, config=resolved, seed=config.seed, versions=library_versions(), device=device
+    with RunLifecycle(out, name, store_path=store_path, on_stage=on_stage) as life:
+        data = experiment.default_data(config)
+        resolved = {**dataclasses.asdict(config), "dataset": data.describe()}
+        run_id = life.begin(
+            name,
+            config=resolved,
+            seed=config.seed,
+            versions=library_versions(),
+            device=run_devices(config),
         )
-        try:
-            outcome = experiment.run(config, data)
-        except BaseException as error:
-            store.fail_run(run_id, f"{type(error).__name__}: {error}")
-            raise
-        trial_ids = store.complete_run(
-            run_id,
+        outcome = experiment.run(config, data)
+        trial_ids = life.complete(
             status=outcome.status,
             results=outcome.results,
             trials=outcome.trials,
             plot_data=outcome.plot_data,
         )
-        from descentlab.plots import draw_experiment  # matplotlib only once there is a run to draw
-
-        figures = draw_experiment(store.load_experiment(run_id), folder)
-    (folder / "config.json").write_text(dumps(resolved, indent=2) + "\n")
-    (folder / "results.json").write_text(dumps(outcome.results, indent=2) + "\n")
-    messages = outcome.messages()
+        files = life.write_files(config=resolved, results=outcome.results)
     return RunReport(
         experiment=name,
         config=resolved,
         results=outcome.results,
-        figures=[f.as_json() for f in figures],
+        figures=[f.as_json() for f in files.figures],
         run_ids=[run_id, *trial_ids],
         status=outcome.status,
-        messages=messages,
-        folder=folder,
+        messages=outcome.messages(),
+        folder=life.folder,
     )

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from descentlab.experiments import EXPERIMENTS
-from descentlab.experiments.output import prepare_output
 from descentlab.experiments.runner import RunReport, run_experiment
+from descentlab.lifecycle.output_folder import prepare_output
+from descentlab.lifecycle.run_lifecycle import StageHook
 from descentlab.report import write_index
 
 __all__ = ["TourReport", "run_tour"]
@@ -19,12 +20,20 @@ class TourReport:
     reports: list[RunReport]
 
 
-def run_tour(out: str | Path, *, seed: int = 0, store_path: str | Path | None = None) -> TourReport:
+def run_tour(
+    out: str | Path,
+    *,
+    seed: int = 0,
+    store_path: str | Path | None = None,
+    on_stage: StageHook | None = None,
+) -> TourReport:
     """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html."""
     root = prepare_output(out)
     reports, sections = [], []
     for name, experiment in EXPERIMENTS.items():
-        report = run_experiment(name, out=root, overrides={"seed": seed}, store_path=store_path)
+        report = run_experiment(
+            name, out=root, overrides={"seed": seed}, store_path=store_path, on_stage=on_stage
+        )
         reports.append(report)
         sections.append(
             {

@@ -205,6 +205,10 @@ def _run_class(args: argparse.Namespace, sandbox: str, out: TextIO) -> int:
 def run_cases(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     """Write the case sets; list the files written on ``stream`` (default stdout)."""
     out = sys.stdout if stream is None else stream
+    from descentlab.grade.generate import CASE_SET_ENTRIES
+    from descentlab.lifecycle.output_folder import prepare_output
+
+    prepare_output(args.out, name="--out", also_ours=CASE_SET_ENTRIES)  # NOTE [ownership]
     try:
         written = generate_cases(args.out, args.seed, force=args.force)
     except FileExistsError as error:

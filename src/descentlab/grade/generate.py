@@ -19,11 +19,17 @@ import numpy as np
 from descentlab.grade.arrays import encode_readable
 from descentlab.grade.cases import FORMAT_VERSION, VISIBILITIES
 from descentlab.grade.registry import REGISTRY, Gradable, get_gradable
+from descentlab.lifecycle.atomic_files import write_text
+from descentlab.lifecycle.output_folder import prepare_output
 from descentlab.validation import check_seed
 
 __all__ = ["SHIPPED_SEED", "build_case_document", "generate_cases", "render_json"]
 
 SHIPPED_SEED = 2024
+
+#: What a case folder holds besides the marker: a sub-folder per function and the format notes.
+#: A folder holding only these was written by descentlab (NOTE [ownership]), even unmarked.
+CASE_SET_ENTRIES = (*REGISTRY, "FORMAT.md")
 
 
 def _case_rng(seed: int, function: str, visibility: str) -> np.random.Generator:
@@ -105,7 +111,7 @@ def generate_cases(
     """
     seed = check_seed("seed", seed)
     gradables = [get_gradable(n) for n in (REGISTRY if names is None else names)]
-    out = Path(out_dir)
+    out = prepare_output(out_dir, name="out_dir", also_ours=CASE_SET_ENTRIES)  # NOTE [ownership]
     targets = [(g, v, out / g.name / f"{v}.json") for g in gradables for v in VISIBILITIES]
     existing = [str(path) for _, _, path in targets if path.exists()]
     if existing and not force:
@@ -116,6 +122,7 @@ def generate_cases(
     written = []
     for gradable, visibility, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_json(build_case_document(gradable, seed, visibility)), "utf-8")
+        text = render_json(build_case_document(gradable, seed, visibility))
+        write_text(path, text, name="out_dir")  # NOTE [atomic files]
         written.append(path)
     return written

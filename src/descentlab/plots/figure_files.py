@@ -37,10 +37,22 @@ def new_figure(
 
 
 def save_figure(figure: Figure, folder: Path, name: str, caption: str) -> FigureFile:
-    """Write ``name.png`` and ``name.svg``; fixed metadata so equal runs give equal bytes."""
+    """Write ``name.png`` and ``name.svg``; fixed metadata so equal runs give equal bytes.
+
+    Each file is written atomically (NOTE [atomic files]): matplotlib draws into a temporary file
+    in ``folder``, which then replaces the target. savefig is given the format, since the
+    temporary file's name does not end in ``.png``/``.svg``.
+    """
+    from descentlab.lifecycle.atomic_files import write_file
+
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
-    figure.savefig(png, dpi=120, metadata={"Software": None})
+    write_file(
+        png, lambda out: figure.savefig(out, format="png", dpi=120, metadata={"Software": None})
+    )
     with matplotlib.rc_context({"svg.hashsalt": "descentlab"}):
-        figure.savefig(svg, metadata={"Date": None, "Creator": None})
+        write_file(
+            svg,
+            lambda out: figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None}),
+        )
     return FigureFile(name, caption, png, svg)

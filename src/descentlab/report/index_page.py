@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from descentlab.lifecycle.atomic_files import write_text
+
 __all__ = ["write_index"]
 
 _STYLE = """
@@ -58,5 +60,4 @@ def write_index(root: Path, sections: Sequence[dict[str, Any]], *, title: str) -
         parts.append("</section>")
     parts.append("</body></html>")
     path = root / "index.html"
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return write_text(path, "\n".join(parts) + "\n")  # NOTE [atomic files]

@@ -308,6 +308,13 @@ class ResultsStore:
                 (status, message, _now(), run_id),
             )
 
+    def note_run(self, run_id: int, message: str) -> None:
+        """Set a run's message, leaving its status and results as they are (a finished run whose
+        files could not all be written says so here)."""
+        with self._write() as db:
+            self._get(run_id)
+            db.execute("UPDATE runs SET message = ? WHERE id = ?", (message, run_id))
+
     def reopen_run(self, run_id: int) -> None:
         """Mark a ``failed`` or ``interrupted`` run ``running`` again, now owned by this process
         (its message and end time cleared), so that a resumed training run can log the rest of

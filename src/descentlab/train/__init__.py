@@ -14,8 +14,8 @@ _HOMES = {
     "load_checkpoint": "checkpoint",
     "save_checkpoint": "checkpoint",
     "TrainConfig": "config",
-    "DEVICES": "devices",
-    "resolve_device": "devices",
+    "DEVICES": "descentlab.torch_device",
+    "resolve_device": "descentlab.torch_device",
     "FitResult": "fit",
     "Progress": "fit",
     "evaluate": "fit",
@@ -25,10 +25,10 @@ _HOMES = {
     "build_scheduler": "optimizers",
     "TrainReport": "session",
     "run_training": "session",
-    "LOSSES": "tasks",
-    "TASKS": "tasks",
-    "Task": "tasks",
-    "make_task": "tasks",
+    "LOSSES": "descentlab.tasks",
+    "TASKS": "descentlab.tasks",
+    "Task": "descentlab.tasks",
+    "make_task": "descentlab.tasks",
 }
 
 __all__ = sorted(_HOMES)
@@ -37,7 +37,9 @@ __all__ = sorted(_HOMES)
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module 'descentlab.train' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"descentlab.train.{_HOMES[name]}"), name)
+    home = _HOMES[name]
+    module = home if home.startswith("descentlab.") else f"descentlab.train.{home}"
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -1,9 +1,9 @@
 """Checkpoints: written atomically, read back exactly.
 
-NOTE [atomic checkpoint]: a checkpoint is written to a temporary file in the target's folder,
-flushed and ``fsync``-ed, then moved over the old one with ``os.replace`` (atomic on POSIX and
-Windows) and the folder is synced. A crash at any point leaves either the old checkpoint or the
-new one, never a torn file.
+NOTE [atomic checkpoint]: a checkpoint is written like every other file descentlab writes
+(NOTE [atomic files] in ``lifecycle.atomic_files``): to a temporary file in the target's folder,
+flushed and ``fsync``-ed, then moved over the old one with ``os.replace`` and the folder synced.
+A crash at any point leaves either the old checkpoint or the new one, never a torn file.
 
 A checkpoint is a dict of tensors and plain values (loaded with ``weights_only=True``): the
 model, optimizer and scheduler ``state_dict``s, every random state (torch, CUDA, NumPy's and
@@ -13,9 +13,7 @@ history, the early-stopping state and the resolved config.
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,26 +33,9 @@ __all__ = [
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to ``path`` atomically (NOTE [atomic checkpoint]); returns the path."""
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept past the block)
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    return path
+    from descentlab.lifecycle.atomic_files import write_file
+
+    return write_file(path, lambda stream: torch.save(payload, stream), name="checkpoint")
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:

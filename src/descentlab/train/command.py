@@ -146,11 +146,18 @@ def run_train(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
     try:
         report = run_training(
-            config, out=args.out, store_path=args.store, resume=args.resume, callback=bar
+            config,
+            out=args.out,
+            store_path=args.store,
+            resume=args.resume,
+            callback=bar,
+            on_stage=getattr(args, "on_stage", None),
         )
     finally:
         if bar is not None:
             bar.close()
+    for notice in report.notices:
+        print(f"descentlab: {notice}", file=sys.stderr)
     if report.message:
         print(f"descentlab: {report.message}", file=sys.stderr)
     if args.json:

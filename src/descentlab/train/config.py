@@ -11,9 +11,9 @@ from descentlab.loading import IN_MEMORY_KINDS
 from descentlab.models import ACTIVATIONS, MODELS, check_layers
 from descentlab.optim import OPTIMIZERS, hyperparameters
 from descentlab.optim.schedules import SCHEDULES as SCHEDULE_CLASSES
-from descentlab.train.devices import DEVICES
+from descentlab.tasks import LOSSES, TASKS
+from descentlab.torch_device import DEVICES
 from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
-from descentlab.train.tasks import LOSSES, TASKS
 from descentlab.validation import (
     InputTypeError,
     InputValueError,

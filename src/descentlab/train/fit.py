@@ -25,6 +25,8 @@ from typing import Any
 import torch
 
 from descentlab.store.jsonsafe import plain
+from descentlab.tasks import Task
+from descentlab.torch_device import resolve_device
 from descentlab.train.checkpoint import (
     capture_rng,
     check_same_config,
@@ -32,8 +34,6 @@ from descentlab.train.checkpoint import (
     restore_rng,
     save_checkpoint,
 )
-from descentlab.train.devices import resolve_device
-from descentlab.train.tasks import Task
 from descentlab.validation import (
     InputTypeError,
     InputValueError,
@@ -162,7 +162,7 @@ def fit(
         loader: any re-iterable object that yields ``(xb, yb)`` tensor batches once per epoch
             and whose ``len()`` is the number of batches per epoch; batches are moved to the
             device. A ``loader.generator`` (``torch.Generator``) is saved in checkpoints.
-        task: the loss and metrics (:func:`descentlab.train.tasks.make_task`).
+        task: the loss and metrics (:func:`descentlab.tasks.make_task`).
         epochs: number of epochs (> 0).
         val_data: ``(X, y)`` validation tensors, evaluated after every epoch.
         scheduler: a ``torch.optim.lr_scheduler`` object or None. ``ReduceLROnPlateau`` steps

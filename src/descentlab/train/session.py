@@ -6,14 +6,15 @@ the loader's batch order. Changing the batch size therefore never changes the sp
 initial weights.
 
 Files land in ``OUT/train/`` (``checkpoint.pt``, ``config.json``, ``results.json`` and the
-learning-curve figures), the run in ``OUT/runs.sqlite`` as experiment ``train``. A new run
-refuses a folder whose checkpoint belongs to an unfinished run (``--resume`` continues it).
+learning-curve figures), the run in ``OUT/runs.sqlite`` as experiment ``train``, through the same
+run lifecycle as ``descentlab run`` (``descentlab.lifecycle``). A new run refuses a folder whose
+checkpoint belongs to an unfinished run (``--resume`` continues it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +22,17 @@ import numpy as np
 import torch
 
 from descentlab.data import split_dataset, training_dataset
-from descentlab.experiments.output import prepare_output
+from descentlab.lifecycle.run_lifecycle import RunLifecycle, StageHook
 from descentlab.models import make_model
-from descentlab.plots import draw_experiment
 from descentlab.provenance import device_description, library_versions
-from descentlab.store import ResultsStore
-from descentlab.store.jsonsafe import dumps, plain
+from descentlab.store.jsonsafe import plain
+from descentlab.tasks import make_task
+from descentlab.torch_device import resolve_device
 from descentlab.train.checkpoint import check_same_config, load_checkpoint
 from descentlab.train.config import TrainConfig
-from descentlab.train.devices import resolve_device
 from descentlab.train.fit import FitResult, Progress, fit
 from descentlab.train.loaders import make_train_loader
 from descentlab.train.optimizers import build_optimizer, build_scheduler
-from descentlab.train.tasks import make_task
 from descentlab.validation import InputTypeError, InputValueError
 
 __all__ = ["EXPERIMENT", "TrainReport", "run_training"]
@@ -41,7 +40,6 @@ __all__ = ["EXPERIMENT", "TrainReport", "run_training"]
 EXPERIMENT = "train"
 FOLDER = "train"
 CHECKPOINT = "checkpoint.pt"
-STORE_NAME = "runs.sqlite"
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,7 @@ class TrainReport:
     status: str
     message: str | None
     folder: Path
+    notices: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return plain(
@@ -98,25 +97,18 @@ def run_training(
     store_path: str | Path | None = None,
     resume: bool = False,
     callback: Callable[[Progress], None] | None = None,
+    on_stage: StageHook | None = None,
 ) -> TrainReport:
     """Train as ``config`` says, store the run and write its files into ``out/train/``.
 
-    With ``resume=True`` the checkpoint in ``out/train/`` is continued (the config must be the
-    same) and the same stored run is completed. A diverged run is a result (status
-    ``diverged``); an exception or interruption marks the run ``failed`` and propagates.
+    The run goes through the shared lifecycle (NOTE [every exit]): the folder is held by this
+    run alone, so two runs never share a checkpoint. With ``resume=True`` the checkpoint in
+    ``out/train/`` is continued (the config must be the same) and the same stored run is
+    completed. A diverged run is a result (status ``diverged``); an exception or interruption
+    marks the run ``failed`` or ``interrupted`` and propagates.
     """
     if not isinstance(config, TrainConfig):
         raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
-    root = prepare_output(out)
-    folder = root / FOLDER
-    folder.mkdir(exist_ok=True)
-    checkpoint = folder / CHECKPOINT
-    saved = load_checkpoint(checkpoint) if resume else None
-    if not resume and checkpoint.is_file() and not load_checkpoint(checkpoint)["finished"]:
-        raise InputValueError(
-            f"out must not hold an unfinished training run, got {str(folder)!r} (continue it "
-            "with --resume or choose another --out)"
-        )
     device = resolve_device(config.device)
     split_seed, model_seed, loader_seed = _seeds(config.seed)
 
@@ -179,25 +171,15 @@ def run_training(
         }
     )
 
-    if saved is not None:
-        if saved["finished"]:
-            raise InputValueError(
-                f"resume must continue an unfinished run, got a finished checkpoint in "
-                f"{str(folder)!r} (start a new run without --resume)"
-            )
-        check_same_config(saved["config"], {**resolved, "run_id": saved["config"]["run_id"]})
-    with ResultsStore(store_path or root / STORE_NAME) as store:
-        if saved is not None:
-            run_id = int(saved["config"]["run_id"])
-            run = store.get_run(run_id)
-            if run.status not in ("running", "failed", "interrupted"):
-                raise InputValueError(
-                    f"resume must continue an unfinished run, got run {run_id} with status "
-                    f"{run.status!r}"
-                )
-            store.reopen_run(run_id)  # an interrupted run was marked failed
+    with RunLifecycle(
+        out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage
+    ) as life:
+        checkpoint = life.folder / CHECKPOINT
+        if resume:
+            run_id = _resume_run(life, checkpoint, resolved)
         else:
-            run_id = store.begin_run(
+            _start_afresh(life, checkpoint)
+            run_id = life.begin(
                 EXPERIMENT,
                 config=resolved,
                 seed=config.seed,
@@ -205,42 +187,93 @@ def run_training(
                 device=device_description(str(device)),
                 label=f"{config.model} {config.task} {Path(config.dataset).name}",
             )
-        try:
-            result = fit(
-                model,
-                optimizer,
-                loader,
-                task=task,
-                epochs=config.epochs,
-                val_data=val_data,
-                scheduler=scheduler,
-                scheduler_unit=unit,
-                device=config.device,
-                patience=config.patience or None,
-                checkpoint=checkpoint,
-                checkpoint_every=config.checkpoint_every,
-                resume=resume,
-                config={**resolved, "run_id": run_id},
-                metrics_sink=lambda epoch, values: store.log_metrics(run_id, epoch - 1, values),
-                callback=callback,
-            )
-        except BaseException as error:
-            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-            store.fail_run(
-                run_id, f"{reason}: {type(error).__name__}: {error} (continue with --resume)"
-            )
-            raise
+        life.resume_hint = " (continue with --resume)"
+        result = fit(
+            model,
+            optimizer,
+            loader,
+            task=task,
+            epochs=config.epochs,
+            val_data=val_data,
+            scheduler=scheduler,
+            scheduler_unit=unit,
+            device=config.device,
+            patience=config.patience or None,
+            checkpoint=checkpoint,
+            checkpoint_every=config.checkpoint_every,
+            resume=resume,
+            config={**resolved, "run_id": run_id},
+            metrics_sink=lambda epoch, values: life.store.log_metrics(run_id, epoch - 1, values),
+            callback=callback,
+        )
         results = _results(result, config.task)
-        store.complete_run(run_id, status=result.status, results=results, message=result.message)
-        figures = draw_experiment(store.load_experiment(run_id), folder)
-    (folder / "config.json").write_text(dumps({**resolved, "run_id": run_id}, indent=2) + "\n")
-    (folder / "results.json").write_text(dumps(results, indent=2) + "\n")
+        life.complete(status=result.status, results=results, message=result.message)
+        files = life.write_files(config={**resolved, "run_id": run_id}, results=results)
     return TrainReport(
         config={**resolved, "run_id": run_id},
         results=results,
-        figures=[f.as_json() for f in figures],
+        figures=[f.as_json() for f in files.figures],
         run_id=run_id,
         status=result.status,
         message=result.message,
-        folder=folder,
+        folder=life.folder,
+        notices=life.notices,
     )
+
+
+def _stopped_before_checkpoint(life: RunLifecycle, checkpoint: Path) -> int | None:
+    """The id of the previous training run in the folder when it ended (killed, interrupted or
+    failed) before writing its first checkpoint, else None."""
+    previous = life.previous
+    if previous is None or previous.complete or previous.experiment != EXPERIMENT:
+        return None
+    return None if checkpoint.is_file() else previous.run_id
+
+
+def _start_afresh(life: RunLifecycle, checkpoint: Path) -> None:
+    """Refuse a folder whose checkpoint belongs to an unfinished run; remove a finished run's
+    checkpoint (NOTE [run manifest]: no file of the previous run stays beside the new one)."""
+    if checkpoint.is_file():
+        if not load_checkpoint(checkpoint)["finished"]:
+            raise InputValueError(
+                f"out must not hold an unfinished training run, got {str(life.folder)!r} "
+                "(continue it with --resume or choose another --out)"
+            )
+        checkpoint.unlink()
+    stopped = _stopped_before_checkpoint(life, checkpoint)
+    if stopped is not None:
+        life.notices.append(
+            f"the previous run {stopped} in {life.folder} ended before its first checkpoint "
+            "(killed or interrupted), so there was nothing to resume: this is a new run"
+        )
+
+
+def _resume_run(life: RunLifecycle, checkpoint: Path, resolved: dict[str, Any]) -> int:
+    """The stored run the checkpoint continues, reopened and adopted by ``life``."""
+    if not checkpoint.is_file():
+        stopped = _stopped_before_checkpoint(life, checkpoint)
+        detail = (
+            f"run {stopped} ended before its first checkpoint"
+            if stopped is not None
+            else "no checkpoint there"
+        )
+        raise InputValueError(
+            f"resume must find a checkpoint in the folder, got none in {str(life.folder)!r} "
+            f"({detail}; start again without --resume)"
+        )
+    saved = load_checkpoint(checkpoint)
+    if saved["finished"]:
+        raise InputValueError(
+            f"resume must continue an unfinished run, got a finished checkpoint in "
+            f"{str(life.folder)!r} (start a new run without --resume)"
+        )
+    check_same_config(saved["config"], {**resolved, "run_id": saved["config"]["run_id"]})
+    run_id = int(saved["config"]["run_id"])
+    run = life.store.get_run(run_id)
+    if run.status not in ("running", "failed", "interrupted"):
+        raise InputValueError(
+            f"resume must continue an unfinished run, got run {run_id} with status {run.status!r}"
+        )
+    life.store.reopen_run(run_id)  # an interrupted run was marked failed or interrupted
+    life.adopt(run_id, EXPERIMENT)
+    return run_id

@@ -1,0 +1,10 @@
+"""One run lifecycle for every command that runs something (NOTE [every exit]).
+
+* :mod:`.atomic_files`: every file written whole or not at all (NOTE [atomic files]);
+* :mod:`.output_folder`: the ownership rule, the folder claim and the manifest (NOTE
+  [ownership], NOTE [folder claim], NOTE [run manifest]);
+* :mod:`.run_lifecycle`: claim → store running → run → store final → files → release;
+* :mod:`.signals`: SIGINT/SIGTERM as exceptions, held back while the last files are written.
+
+Nothing here imports a heavy library at module level (NOTE [instant catalog]).
+"""
