@@ -156,7 +156,7 @@ def test_interrupted_run_resumes_and_completes_its_stored_run(tmp_path):
         run_training(_config(ARGS), out=tmp_path / "a", callback=interrupt)
     run_id = load_checkpoint(tmp_path / "a" / "train" / "checkpoint.pt")["config"]["run_id"]
     with ResultsStore(tmp_path / "a" / "runs.sqlite") as store:
-        assert store.get_run(run_id).status == "failed"
+        assert store.get_run(run_id).status == "interrupted"
 
     resumed = run_training(_config(ARGS), out=tmp_path / "a", resume=True)
     fresh = run_training(_config(ARGS), out=tmp_path / "b")
