@@ -74,7 +74,7 @@ def test_basins_are_consistent_with_the_final_iterates():
     assert counts[0.7]["diverged"] == 13
     assert outcome.status == "finished"
     assert [t.status for t in outcome.trials].count("diverged") == 1
-    assert "every run left [-1, 2] with lrate 0.7" in outcome.trials[-1].message
+    assert "with lrate 0.7 (every run left [-1, 2])" in outcome.trials[-1].message
 
 
 @pytest.mark.parametrize(

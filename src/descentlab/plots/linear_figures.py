@@ -190,18 +190,23 @@ def gd_multifeature(stored: StoredExperiment) -> list:
         f"Loss per epoch, backends overlaid (max |diff| {results['backend_max_abs_diff']:.1e})"
     )
     left.legend(fontsize=8)
+    count = len(results["optimum_weights"])
+    shown = min(count, len(COLORS))  # a legend of thousands of weights collapses the layout
     for trial in stored.trials:
         metrics = stored.trial_metrics(trial)
         ls, lw = styles.get(trial.label, (":", 1))
-        for j, color in zip(range(len(results["optimum_weights"])), COLORS * 10, strict=False):
+        for j, color in zip(range(shown), COLORS, strict=False):
             w = on_chart(metrics[f"weight[{j}]"])
             left_label = f"{results['feature_names'][j]} ({trial.label})"
             right.plot(np.arange(len(w)), w, ls=ls, lw=lw, color=color, label=left_label)
-    for j, (value, color) in enumerate(zip(results["optimum_weights"], COLORS * 10, strict=False)):
+    for j, (value, color) in enumerate(
+        zip(results["optimum_weights"][:shown], COLORS, strict=False)
+    ):
         right.axhline(value, color=color, ls=":", lw=0.8, label="least squares" if j == 0 else None)
     right.set_xlabel("epoch")
     right.set_ylabel("weight")
-    right.set_title("Weights per epoch vs the least-squares optimum")
+    which = "" if shown == count else f" (the first {shown} of {count})"
+    right.set_title(f"Weights per epoch vs the least-squares optimum{which}")
     right.legend(fontsize=7, ncol=2)
     caption = (
         "Multi-feature gradient descent: the NumPy (hand gradient) and PyTorch (autograd) "
