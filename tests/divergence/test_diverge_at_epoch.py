@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from descentlab.cli import main
@@ -154,17 +155,28 @@ def _boundary(case: Case, epochs: int, scratch: Path) -> float:
 
 @cache
 def _rates(index: int, scratch: str) -> dict[int, float]:
-    """For the case ``CASES[index]``: a rate diverging at each target epoch, from the middle
-    (in log scale) of the rates that diverge within E epochs but not within E − 1."""
+    """For the case ``CASES[index]``: a rate diverging at each target epoch, between the rates
+    that diverge within E epochs and those that diverge within E − 1, as near the middle (in
+    log scale) as the definition holds (a rate's effect need not be monotone: on x·cos(πx) a
+    larger step can land in a basin that a smaller one overshoots)."""
     case = CASES[index]
+    folder = Path(scratch) / case.name.replace(" ", "-")
     bounds = {0: case.high}
     for epochs in range(1, LAST + 1):
-        bounds[epochs] = _boundary(case, epochs, Path(scratch) / case.name.replace(" ", "-"))
+        bounds[epochs] = _boundary(case, epochs, folder)
     rates = {}
     for target in (1, 2, LAST):
         low, high = bounds[target], bounds[target - 1]
         assert high - low > 3 * PRECISION, f"{case.name}: no room for epoch {target}"
-        rates[target] = 10.0 ** ((low + high) / 2)
+        middle = (low + high) / 2
+        grid = np.linspace(low, high, 41)[1:-1].tolist()
+        candidates = sorted(grid, key=lambda e: abs(e - middle))
+        rates[target] = next(
+            10.0**e
+            for e in candidates
+            if _diverges(case, 10.0**e, target, folder)
+            and (target == 1 or not _diverges(case, 10.0**e, target - 1, folder))
+        )
     return rates
 
 
