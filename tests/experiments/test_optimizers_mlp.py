@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,4 +173,4 @@ def test_cli_run_writes_json_and_figures(tmp_path):
     assert set(names) == {"optimizers-loss", "optimizers-validation"}
     assert "no least-squares optimum" in names["optimizers-loss"]["caption"]
     for figure in payload["figures"]:
-        assert open(figure["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert Path(figure["png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
