@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,8 +59,8 @@ def test_gd_onefeature(tmp_path):
     assert report.status == "finished" and len(report.run_ids) == 2
     assert {f["name"] for f in report.figures} == {"gd-onefeature"}
     for figure in report.figures:
-        assert open(figure["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-        assert "<svg" in open(figure["svg"]).read(500)
+        assert Path(figure["png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "<svg" in Path(figure["svg"]).read_text()[:500]
     config = json.loads((tmp_path / "gd-onefeature" / "config.json").read_text())
     assert config["lrate"] == 0.1 and "make_regression" in config["dataset"]["source"]
 
@@ -93,7 +94,7 @@ def test_diverging_run_is_stored_as_diverged(tmp_path):
     )
     assert report.status == "diverged"
     assert report.results["status"] == "diverged" and report.messages
-    assert "non-finite at epoch" in report.messages[0]
+    assert report.messages[0].startswith("diverged at epoch")
     with ResultsStore(tmp_path / "runs.sqlite") as store:
         assert store.get_run(report.run_ids[0]).status == "diverged"
     json.dumps(report.as_json(), allow_nan=False)
@@ -106,8 +107,8 @@ def test_figures_redraw_from_store_alone(tmp_path, name):
         redrawn = draw_experiment(store.load_experiment(report.run_ids[0]), tmp_path / "b")
     assert [f.name for f in redrawn] == [f["name"] for f in report.figures]
     for old, new in zip(report.figures, redrawn, strict=True):
-        assert open(old["svg"], "rb").read() == new.svg.read_bytes()
-        assert open(old["png"], "rb").read() == new.png.read_bytes()
+        assert Path(old["svg"]).read_bytes() == new.svg.read_bytes()
+        assert Path(old["png"]).read_bytes() == new.png.read_bytes()
 
 
 def test_same_seed_same_results_different_seed_different(tmp_path):

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,7 +50,7 @@ def test_cli_run_json_has_the_minima_and_every_basin(tmp_path):
         "minima-narrow-valley",
     }
     for figure in payload["figures"]:
-        assert open(figure["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert Path(figure["png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     surface_runs = results["surface_runs"]
     assert len(surface_runs) == 3 * len(config["optimizers"])
     assert all(run["left_box"] for run in surface_runs if run["surface"] == "saddle")
@@ -74,7 +75,7 @@ def test_basins_are_consistent_with_the_final_iterates():
     assert counts[0.7]["diverged"] == 13
     assert outcome.status == "finished"
     assert [t.status for t in outcome.trials].count("diverged") == 1
-    assert "every run left [-1, 2] with lrate 0.7" in outcome.trials[-1].message
+    assert "with lrate 0.7 (every run left [-1, 2])" in outcome.trials[-1].message
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,4 +185,4 @@ def test_cli_run_with_set(tmp_path):
     exponential = payload["results"]["runs"][0]
     assert exponential["lrates"][:3] == pytest.approx([0.1, 0.09, 0.081], rel=1e-12)
     for figure in payload["figures"]:
-        assert open(figure["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert Path(figure["png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

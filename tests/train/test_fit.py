@@ -111,10 +111,11 @@ def test_divergence_stops_at_first_non_finite_loss():
     optimizer = build_optimizer(model, "sgd", lrate=50.0)
     result = fit(model, optimizer, batches, task=task, epochs=20, device="cpu")
     assert result.status == "diverged"
-    assert "the run diverged; lower the learning rate (e.g. --lrate 5)" in result.message
-    assert f"step {result.steps + 1} " in result.message and "with lrate 50:" in result.message
     epoch = result.epochs_run
-    assert f"at epoch {epoch}," in result.message
+    assert (
+        result.message
+        == f"diverged at epoch {epoch}, step {result.steps + 1} with lrate 50 (loss inf)"
+    )
     assert np.isnan(result.history["train_loss"][-1])
     assert all(torch.isfinite(p).all() for p in model.parameters())  # stopped before the update
 

@@ -6,12 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from descentlab.divergence import Divergence, divergence_line
 from descentlab.store.records import TrialRecord
 
 if TYPE_CHECKING:  # NOTE [instant catalog]: the data package imports scikit-learn
     from descentlab.data import Dataset
 
-__all__ = ["Experiment", "Outcome", "divergence_message", "summarise_results"]
+__all__ = [
+    "Experiment",
+    "Outcome",
+    "largest_finite_difference",
+    "summarise_results",
+    "trial_divergence",
+    "trial_record",
+]
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,14 @@ class Outcome:
         return "finished"
 
     def messages(self) -> list[str]:
-        """The lines the CLI prints on stderr after the run (divergence and other notices)."""
-        return [f"{t.label}: {t.message}" for t in self.trials if t.message]
+        """The lines the CLI prints on stderr after the run: at most one, naming where the
+        diverged trials diverged (NOTE [divergence report]); a trial that diverged without
+        saying where contributes its own message to that line."""
+        line = divergence_line([trial_divergence(t) for t in self.trials])
+        if line is not None:
+            return [line]
+        notes = [f"{t.label}: {t.message}" for t in self.trials if t.message]
+        return ["; ".join(notes)] if notes else []
 
 
 def summarise_results(results: dict[str, Any]) -> str:
@@ -73,8 +89,44 @@ class Experiment:
     headline: Callable[[dict[str, Any]], str] = summarise_results
 
 
-def divergence_message(at: int | None, lrate: float, *, unit: str = "epoch") -> str | None:
-    """The stored and printed explanation of a diverged trial (None when it did not diverge)."""
-    if at is None:
-        return None
-    return f"loss became non-finite at {unit} {at} with lrate {lrate:g}; try a smaller lrate"
+def trial_record(
+    label: str,
+    config: dict[str, Any],
+    metrics: dict[str, Any],
+    summary: dict[str, Any],
+    divergence: Divergence | None,
+) -> TrialRecord:
+    """A trial whose status follows ``divergence``: ``diverged`` with the record kept in its
+    summary (for the run's one line and the figures' marks) and a stored message with a hint,
+    else ``finished``."""
+    summary = {**summary, "divergence": None if divergence is None else divergence.as_json()}
+    return TrialRecord(
+        label=label,
+        config=config,
+        status="finished" if divergence is None else "diverged",
+        metrics=metrics,
+        summary=summary,
+        message=None if divergence is None else f"{divergence.sentence()}; try a smaller lrate",
+    )
+
+
+def trial_divergence(trial: Any) -> Divergence | None:
+    """The divergence record of a stored or new trial (its ``summary`` or ``results``)."""
+    summary = getattr(trial, "summary", None)
+    if summary is None:
+        summary = getattr(trial, "results", None) or {}
+    record = summary.get("divergence") if isinstance(summary, dict) else None
+    return None if record is None else Divergence.from_json(record)
+
+
+def largest_finite_difference(*histories: tuple[np.ndarray, np.ndarray]) -> float:
+    """The largest difference between two backends' ``(weights, losses)`` where both are finite,
+    0 when nowhere: diverged runs agree on where they diverged, and inf − inf would be NaN."""
+    (wa, la), (wb, lb) = histories
+    gaps = [0.0]
+    for one, other in ((wa, wb), (la, lb)):
+        n = min(len(one), len(other))
+        both = np.isfinite(one[:n]) & np.isfinite(other[:n])
+        with np.errstate(over="ignore"):
+            gaps.extend(np.abs(one[:n][both] - other[:n][both]).ravel().tolist())
+    return float(max(gaps))

@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.divergence import minibatch_divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import load_data
 from descentlab.experiments.training_config import TimedTrainingConfig
@@ -268,11 +269,17 @@ def _compare(
         },
         "peak_memory": memory.as_dict(),
     }
-    trial = TrialRecord(
-        label=f"{method} seed={seed}",
-        config={"method": method, "batch_size": b, "seed": seed, "lrate": config.lrate},
-        status=history.status,
-        metrics={
+    divergence = minibatch_divergence(
+        np.asarray(history.batch_losses, dtype=np.float64),
+        np.asarray(history.epoch_losses, dtype=np.float64),
+        config.lrate,
+        name=f"{method} seed {seed}",
+    )
+    record["divergence"] = None if divergence is None else divergence.as_json()
+    trial = trial_record(
+        f"{method} seed={seed}",
+        {"method": method, "batch_size": b, "seed": seed, "lrate": config.lrate},
+        {
             "updates": points.astype(np.float64),
             "evals": evals_at[points].astype(np.float64),
             "loss": loss,
@@ -283,8 +290,8 @@ def _compare(
             "time_loss": time_loss,
             "time_distance": time_distance,
         },
-        summary={k: record[k] for k in ("method", "seed", "batch_size", "status")},
-        message=divergence_message(history.diverged_at, config.lrate, unit="step"),
+        {k: record[k] for k in ("method", "seed", "batch_size", "status")},
+        divergence,
     )
     return record, trial
 

@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.divergence import full_batch_divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import load_data
 from descentlab.experiments.training_config import TimedTrainingConfig
@@ -32,7 +33,6 @@ from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.torch_backend import BACKEND as TORCH
 from descentlab.measure import time_repeated
 from descentlab.provenance import device_description
-from descentlab.store.records import TrialRecord
 from descentlab.validation import InputValueError, check_choice, check_int
 
 __all__ = ["DEVICES", "TOLERANCES", "DevicesConfig", "agreement", "cuda_status", "run"]
@@ -137,12 +137,22 @@ def agreement(
             "reason": f"trajectory shapes differ: {w_a.shape} and {w_b.shape}",
             "tolerance": tolerance,
         }
-    agree = bool(np.allclose(w_b, w_a, **tolerance) and np.allclose(l_b, l_a, **tolerance))
+    # A diverged pair agrees when both became non-finite at the same entries (NaN == NaN);
+    # the differences are measured where both are finite.
+    agree = bool(
+        np.allclose(w_b, w_a, equal_nan=True, **tolerance)
+        and np.allclose(l_b, l_a, equal_nan=True, **tolerance)
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        both_w = np.isfinite(w_a) & np.isfinite(w_b)
+        both_l = np.isfinite(l_a) & np.isfinite(l_b)
+        weight_gaps = np.abs(w_a - w_b)[both_w]
+        loss_gaps = (np.abs(l_a - l_b) / np.maximum(np.abs(l_a), 1e-300))[both_l]
     return {
         "compared": True,
         "agree": agree,
-        "max_abs_weight_diff": float(np.max(np.abs(w_a - w_b))),
-        "max_rel_loss_diff": float(np.max(np.abs(l_a - l_b) / np.maximum(np.abs(l_a), 1e-300))),
+        "max_abs_weight_diff": float(weight_gaps.max(initial=0.0)),
+        "max_rel_loss_diff": float(loss_gaps.max(initial=0.0)),
         "tolerance": tolerance,
     }
 
@@ -183,17 +193,21 @@ def _measure(config: DevicesConfig, data: Dataset) -> Outcome:
             samples_per_s=timing.rate(m),
             final_loss=float(trajectories[name][1][-1]),
         )
+        divergence = full_batch_divergence(
+            trajectories[name][1],
+            config.lrate,
+            updates_per_epoch=-(-m // config.batch_size),
+            name=name,
+        )
+        entry["divergence"] = None if divergence is None else divergence.as_json()
         devices[name] = entry
         trials.append(
-            TrialRecord(
-                label=name,
-                config={"device": device, "dtype": config.dtype, "batch_size": config.batch_size},
-                status="finished" if np.isfinite(trajectories[name][1]).all() else "diverged",
-                metrics={
-                    "epoch_time_s": np.asarray(timing.samples),
-                    "epoch_loss": trajectories[name][1],
-                },
-                summary={"device": name, "median_epoch_s": timing.median},
+            trial_record(
+                name,
+                {"device": device, "dtype": config.dtype, "batch_size": config.batch_size},
+                {"epoch_time_s": np.asarray(timing.samples), "epoch_loss": trajectories[name][1]},
+                {"device": name, "median_epoch_s": timing.median},
+                divergence,
             )
         )
     if len(trajectories) == 2:

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.divergence import full_batch_divergence
+from descentlab.experiments.base import (
+    Experiment,
+    Outcome,
+    largest_finite_difference,
+    trial_record,
+)
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
-from descentlab.store.records import TrialRecord
 from descentlab.validation import check_positive_int
 
 
@@ -45,22 +50,20 @@ def run(config: GDMultiFeatureConfig, data: Dataset) -> Outcome:
         losses = np.asarray(history.losses, dtype=np.float64)
         histories[name] = (weights, losses)
         finals[name] = weights[-1]
-        distances[name] = float(np.linalg.norm(weights[-1] - optimum.ravel()))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's weights
+            distances[name] = float(np.linalg.norm(weights[-1] - optimum.ravel()))
         metrics = {"loss": losses}
         metrics.update({f"weight[{j}]": weights[:, j] for j in range(X.shape[1])})
         trials.append(
-            TrialRecord(
-                label=name,
-                config={"backend": name, "lrate": config.lrate, "epochs": config.epochs},
-                status=history.status,
-                metrics=metrics,
-                summary={"final_loss": float(losses[-1]), "distance_to_optimum": distances[name]},
-                message=divergence_message(history.diverged_at, config.lrate),
+            trial_record(
+                name,
+                {"backend": name, "lrate": config.lrate, "epochs": config.epochs},
+                metrics,
+                {"final_loss": float(losses[-1]), "distance_to_optimum": distances[name]},
+                full_batch_divergence(losses, config.lrate, name=name),
             )
         )
-    (wa, la), (wb, lb) = histories.values()
-    with np.errstate(invalid="ignore"):
-        diff = max(np.nanmax(np.abs(wa - wb)), np.nanmax(np.abs(la - lb)))
+    diff = largest_finite_difference(*histories.values())
     results = {
         "final_weights": finals,
         "final_losses": {name: float(h[1][-1]) for name, h in histories.items()},

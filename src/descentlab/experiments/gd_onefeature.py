@@ -14,13 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.divergence import full_batch_divergence
+from descentlab.experiments.base import (
+    Experiment,
+    Outcome,
+    largest_finite_difference,
+    trial_record,
+)
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.experiments.loss_window import loss_window
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
-from descentlab.linear.landscape import loss_curve, weight_grid
-from descentlab.store.records import TrialRecord
+from descentlab.linear.landscape import loss_curve
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,11 @@ def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
     if len(histories) == 2:
         a, b = (np.asarray(h.weights, dtype=np.float64) for h in histories.values())
         la, lb = (np.asarray(h.losses, dtype=np.float64) for h in histories.values())
-        with np.errstate(invalid="ignore"):
-            diff = float(max(np.nanmax(np.abs(a - b)), np.nanmax(np.abs(la - lb))))
+        diff = largest_finite_difference((a, la), (b, lb))
     optimum = float(least_squares(x, y)[0, 0])
     optimum_loss = float(loss_curve(x, y, np.array([optimum]))[0])
-    grid = weight_grid(weights, optimum)
+    grid, curve = loss_window(x, y, [weights], optimum)
+    divergence = full_batch_divergence(losses, config.lrate)
     results = {
         "weights": weights,
         "losses": losses,
@@ -68,18 +74,18 @@ def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
         "backend_max_abs_diff": diff,  # NOTE [numpy runs stay numpy]
         "status": main.status,
         "diverged_at": main.diverged_at,
+        "divergence": None if divergence is None else divergence.as_json(),
     }
-    trial = TrialRecord(
-        label=f"{config.backend} lrate={config.lrate:g}",
-        config={"lrate": config.lrate, "epochs": config.epochs, "backend": config.backend},
-        status=main.status,
-        metrics={"weight": weights, "loss": losses},
-        summary={"final_weight": results["final_weight"], "final_loss": results["final_loss"]},
-        message=divergence_message(main.diverged_at, config.lrate),
+    trial = trial_record(
+        f"{config.backend} lrate={config.lrate:g}",
+        {"lrate": config.lrate, "epochs": config.epochs, "backend": config.backend},
+        {"weight": weights, "loss": losses},
+        {"final_weight": results["final_weight"], "final_loss": results["final_loss"]},
+        divergence,
     )
     plot_data = {
         "curve_weights": grid,
-        "curve_losses": loss_curve(x, y, grid),
+        "curve_losses": curve,
         "optimum": [optimum, optimum_loss],
         "lrate": config.lrate,
     }

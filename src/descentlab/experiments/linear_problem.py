@@ -10,6 +10,7 @@ counts would favour whichever method was given more.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from descentlab.data import Dataset, standardize
-from descentlab.experiments.base import divergence_message
+from descentlab.divergence import Divergence
+from descentlab.experiments.base import trial_record
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear import least_squares
 from descentlab.linear.batches import batch_indices, n_batches
@@ -149,7 +151,8 @@ class Descent:
 
     A model without a closed-form optimum (the MLP of :mod:`.mlp_problem`) has no
     ``distances`` and no ``weights``; it has ``val_losses`` (validation MSE, per epoch like
-    ``epoch_losses``, which are then the training-part MSE)."""
+    ``epoch_losses``, which are then the training-part MSE). ``divergence`` says where a
+    diverged run's loss became non-finite (NOTE [divergence report])."""
 
     epoch_losses: np.ndarray
     distances: np.ndarray | None
@@ -160,6 +163,7 @@ class Descent:
     status: str
     diverged_at: int | None
     val_losses: np.ndarray | None = None
+    divergence: Divergence | None = None
 
     @property
     def steps(self) -> int:
@@ -193,7 +197,7 @@ def descend(
     state = optimizer.init(w)
     weights, batch_losses, lrates = [w.ravel()], [], []
     epoch_losses, distances = [problem.loss(w)], [problem.distance(w)]
-    per_epoch, status, diverged_at = 0, "finished", None
+    per_epoch, status, diverged_at, divergence = 0, "finished", None, None
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(epochs):
             per_epoch = 0
@@ -201,11 +205,17 @@ def descend(
                 X_b, y_b = problem.X[idx], problem.y[idx]
                 residual = y_b - X_b @ w
                 loss = float(np.mean(residual * residual))
+                used = plateau_state.lr if plateau_state is not None else rate
                 if not math.isfinite(loss):
                     status, diverged_at = "diverged", len(lrates)
+                    divergence = Divergence(
+                        len(epoch_losses),
+                        len(lrates) + 1,
+                        float(learning_rate_at(used, len(lrates))),
+                        loss,
+                    )
                     break
                 grad = (-2.0 / len(idx)) * (X_b.T @ residual)
-                used = plateau_state.lr if plateau_state is not None else rate
                 lrates.append(learning_rate_at(used, len(lrates)))
                 batch_losses.append(loss)
                 updates, state = optimizer.update(grad, state, w)
@@ -218,6 +228,9 @@ def descend(
             distances.append(problem.distance(w))
             if not math.isfinite(epoch_losses[-1]):
                 status, diverged_at = "diverged", len(lrates)
+                divergence = Divergence(
+                    len(epoch_losses) - 1, len(lrates), float(lrates[-1]), epoch_losses[-1]
+                )
                 break
             if plateau is not None:
                 new_rate, plateau_state = plateau.update(plateau_state, epoch_losses[-1])
@@ -231,21 +244,21 @@ def descend(
         steps_per_epoch=per_epoch,
         status=status,
         diverged_at=diverged_at,
+        divergence=divergence,
     )
 
 
 def descent_trial(
     label: str, config: dict[str, Any], descent: Descent, summary: dict[str, Any], lr: float
 ) -> TrialRecord:
-    """The stored record of one run (its series from :func:`descent_metrics`)."""
-    return TrialRecord(
-        label=label,
-        config=config,
-        status=descent.status,
-        metrics=descent_metrics(descent),
-        summary=summary,
-        message=divergence_message(descent.diverged_at, lr, unit="step"),
-    )
+    """The stored record of one run (its series from :func:`descent_metrics`); ``lr`` is the
+    run's starting rate (a diverged run names the rate of the step that diverged)."""
+    divergence = descent.divergence
+    if divergence is None and descent.status == "diverged":  # a loop that did not say where
+        divergence = Divergence(len(descent.epoch_losses), descent.steps, lr, None)
+    if divergence is not None:
+        divergence = dataclasses.replace(divergence, name=label)
+    return trial_record(label, config, descent_metrics(descent), summary, divergence)
 
 
 def descent_metrics(descent: Descent) -> dict[str, np.ndarray]:

@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.divergence import full_batch_divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.experiments.linear_problem import linear_problem
@@ -188,26 +189,27 @@ def run(config: LRFindConfig, data: Dataset) -> Outcome:
     training = None
     if found.suggested_lrate is not None and config.train_epochs > 0:
         history = _train(model, optimizer, batches, config.train_epochs, found.suggested_lrate)
-        diverged = not np.isfinite(history[-1])
+        label = "training at the suggested rate"
+        divergence = full_batch_divergence(
+            history,
+            found.suggested_lrate,
+            updates_per_epoch=-(-len(problem.y) // config.batch_size),
+            name=label,
+        )
         training = {
             "lrate": found.suggested_lrate,
             "epochs": config.train_epochs,
             "final_loss": float(history[-1]),
             "optimum_loss": optimum_loss,
-            "status": "diverged" if diverged else "finished",
+            "status": "finished" if divergence is None else "diverged",
         }
         trials.append(
-            TrialRecord(
-                label="training at the suggested rate",
-                config={"lrate": found.suggested_lrate, "epochs": config.train_epochs},
-                status=training["status"],
-                metrics={"loss": history},
-                summary=training,
-                message=(
-                    f"training at the suggested rate {found.suggested_lrate:g} diverged"
-                    if diverged
-                    else None
-                ),
+            trial_record(
+                label,
+                {"lrate": found.suggested_lrate, "epochs": config.train_epochs},
+                {"loss": history},
+                training,
+                divergence,
             )
         )
     results = {

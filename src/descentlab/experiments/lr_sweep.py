@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.divergence import full_batch_divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.experiments.loss_window import loss_window
 from descentlab.linear import get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
-from descentlab.linear.landscape import loss_curve, weight_grid
+from descentlab.linear.landscape import loss_curve
 from descentlab.linear.stability import classify_run, stability_bound
-from descentlab.store.records import TrialRecord
 from descentlab.validation import InputValueError, check_int
 
 
@@ -51,14 +52,16 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
         history = backend.GD_onefeature(x, y, config.epochs, lrate, seed=config.seed)
         weights = np.asarray(history.weights, dtype=np.float64)
         losses = np.asarray(history.losses, dtype=np.float64)
-        behaviour = classify_run(
-            x,
-            weights,
-            losses,
-            np.array([optimum]),
-            optimum_loss,
-            diverged=history.status == "diverged",
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's huge weights
+            behaviour = classify_run(
+                x,
+                weights,
+                losses,
+                np.array([optimum]),
+                optimum_loss,
+                diverged=history.status == "diverged",
+            )
+        divergence = full_batch_divergence(losses, lrate)
         summary = {
             "lrate": lrate,
             "final_weight": float(weights[-1]),
@@ -66,22 +69,20 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
             "behaviour": behaviour.label,
             "converged": behaviour.converged,
             "status": history.status,
+            "divergence": None if divergence is None else divergence.as_json(),
         }
         runs.append(summary)
         all_weights.append(weights)
         trials.append(
-            TrialRecord(
-                label=f"lrate={lrate:g}",
-                config={"lrate": lrate, "epochs": config.epochs},
-                status=history.status,
-                metrics={"weight": weights, "loss": losses},
-                summary=summary,
-                message=divergence_message(history.diverged_at, lrate),
+            trial_record(
+                f"lrate={lrate:g}",
+                {"lrate": lrate, "epochs": config.epochs},
+                {"weight": weights, "loss": losses},
+                summary,
+                divergence,
             )
         )
-    reach = 3 * abs(all_weights[0][0] - optimum) + 1  # diverging runs would stretch the axis
-    near = np.concatenate([w[np.abs(w - optimum) <= reach] for w in all_weights])
-    grid = weight_grid(near, optimum)
+    grid, curve = loss_window(x, y, all_weights, optimum)  # NOTE [loss window]
     results = {
         "runs": runs,
         "stability_bound": bound,
@@ -90,7 +91,7 @@ def run(config: LRSweepConfig, data: Dataset) -> Outcome:
     }
     plot_data = {
         "curve_weights": grid,
-        "curve_losses": loss_curve(x, y, grid),
+        "curve_losses": curve,
         "optimum": [optimum, optimum_loss],
         "x": x.ravel(),
         "y": y.ravel(),

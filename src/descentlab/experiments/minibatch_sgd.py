@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome, divergence_message
+from descentlab.divergence import minibatch_divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
+from descentlab.experiments.loss_window import loss_window
 from descentlab.linear import fast_backend, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
-from descentlab.linear.landscape import loss_curve, weight_grid
-from descentlab.store.records import TrialRecord
+from descentlab.linear.landscape import loss_curve
 from descentlab.validation import InputValueError, check_positive_int
 
 
@@ -62,7 +63,12 @@ def run(config: MinibatchSGDConfig, data: Dataset) -> Outcome:
             drop_last=config.drop_last,
         )
         weights = np.asarray(history.weights, dtype=np.float64).ravel()
-        full_losses = loss_curve(x, y, weights)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's huge weights
+            full_losses = loss_curve(x, y, weights)
+        batch_losses = np.asarray(history.batch_losses, dtype=np.float64)
+        epoch_losses = np.asarray(history.epoch_losses, dtype=np.float64)
+        name = f"batch size {batch_size}"
+        divergence = minibatch_divergence(batch_losses, epoch_losses, config.lrate, name=name)
         summary = {
             "batch_size": batch_size,
             "steps": history.steps,
@@ -70,30 +76,30 @@ def run(config: MinibatchSGDConfig, data: Dataset) -> Outcome:
             "final_weight": float(weights[-1]),
             "final_loss": float(history.epoch_losses[-1]),
             "status": history.status,
+            "divergence": None if divergence is None else divergence.as_json(),
         }
         runs.append(summary)
         seen.append(weights)
         trials.append(
-            TrialRecord(
-                label=f"batch_size={batch_size}",
-                config={"batch_size": batch_size, "lrate": config.lrate, "epochs": config.epochs},
-                status=history.status,
-                metrics={
+            trial_record(
+                f"batch_size={batch_size}",
+                {"batch_size": batch_size, "lrate": config.lrate, "epochs": config.epochs},
+                {
                     "weight": weights,
                     "loss": full_losses,
-                    "batch_loss": np.asarray(history.batch_losses, dtype=np.float64),
-                    "epoch_loss": np.asarray(history.epoch_losses, dtype=np.float64),
+                    "batch_loss": batch_losses,
+                    "epoch_loss": epoch_losses,
                 },
-                summary=summary,
-                message=divergence_message(history.diverged_at, config.lrate, unit="step"),
+                summary,
+                divergence,
             )
         )
-    grid = weight_grid(np.concatenate(seen), optimum)
+    grid, curve = loss_window(x, y, seen, optimum)  # NOTE [loss window]
     optimum_loss = float(loss_curve(x, y, np.array([optimum]))[0])
     results = {"runs": runs, "optimum_weight": optimum, "optimum_loss": optimum_loss}
     plot_data = {
         "curve_weights": grid,
-        "curve_losses": loss_curve(x, y, grid),
+        "curve_losses": curve,
         "optimum": [optimum, optimum_loss],
         "first_batches": config.first_batches,
         "lrate": config.lrate,

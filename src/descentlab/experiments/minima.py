@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab.data import Dataset
-from descentlab.experiments.base import Experiment, Outcome
+from descentlab.divergence import Divergence
+from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.config import CommonConfig
 from descentlab.landscapes import (
@@ -116,20 +117,21 @@ def _curve_part(config: MinimaConfig, data: Dataset) -> tuple[dict, list[TrialRe
         columns = range(i * len(starts), (i + 1) * len(starts))
         tally = Counter(labels[j] for j in columns)
         counts.append({"lrate": lrate, **{basin: tally.get(basin, 0) for basin in BASINS}})
-        every_run_diverged = tally["diverged"] == len(starts)
+        paths = {f"x[{k}]": runs.path(j) for k, j in enumerate(columns)}
+        divergence = None
+        if tally["diverged"] == len(starts):
+            # GD on a function: one step per epoch; the trial diverged when its last start left
+            last = max(len(path) - 1 for path in paths.values())
+            low, high = X_COS_PI_X.domain
+            reason = f"every run left [{low:g}, {high:g}]"
+            divergence = Divergence(last, last, float(lrate), None, reason=reason)
         trials.append(
-            TrialRecord(
-                label=f"lrate={lrate:g}",
-                config={"lrate": lrate, "steps": config.steps, "starts": starts.tolist()},
-                status="diverged" if every_run_diverged else "finished",
-                metrics={f"x[{k}]": runs.path(j) for k, j in enumerate(columns)},
-                summary={"lrate": lrate, "basins": [labels[j] for j in columns]},
-                message=(
-                    f"every run left [{X_COS_PI_X.domain[0]:g}, {X_COS_PI_X.domain[1]:g}] with "
-                    f"lrate {lrate:g}; try a smaller lrate"
-                    if every_run_diverged
-                    else None
-                ),
+            trial_record(
+                f"lrate={lrate:g}",
+                {"lrate": lrate, "steps": config.steps, "starts": starts.tolist()},
+                paths,
+                {"lrate": lrate, "basins": [labels[j] for j in columns]},
+                divergence,
             )
         )
     results = {
@@ -198,6 +200,17 @@ def _surface_part(config: MinimaConfig) -> tuple[list, list[TrialRecord], dict]:
             # Leaving the box is divergence where a minimum exists; on the saddle it is the
             # expected escape.
             diverged = not finite or (run.left_box and surface.minimum is not None)
+            divergence = None
+            if diverged:
+                where = len(run.points) - 1
+                divergence = Divergence(
+                    where,
+                    where,
+                    lrate,
+                    None,
+                    name=f"{optimizer} on {name}",
+                    reason=f"{optimizer} left the region around {name}",
+                )
             summary = {
                 "surface": name,
                 "optimizer": optimizer,
@@ -210,18 +223,12 @@ def _surface_part(config: MinimaConfig) -> tuple[list, list[TrialRecord], dict]:
             }
             summaries.append(summary)
             trials.append(
-                TrialRecord(
-                    label=f"{name}/{optimizer}",
-                    config={"surface": name, "optimizer": optimizer, "lr": lrate},
-                    status="diverged" if diverged else "finished",
-                    metrics={"x": run.points[:, 0], "y": run.points[:, 1], "f": run.values},
-                    summary=summary,
-                    message=(
-                        f"{optimizer} left the region around {name} after {summary['steps']} "
-                        f"steps with lr {lrate:g}"
-                        if diverged
-                        else None
-                    ),
+                trial_record(
+                    f"{name}/{optimizer}",
+                    {"surface": name, "optimizer": optimizer, "lr": lrate},
+                    {"x": run.points[:, 0], "y": run.points[:, 1], "f": run.values},
+                    summary,
+                    divergence,
                 )
             )
     return summaries, trials, grids

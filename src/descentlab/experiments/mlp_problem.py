@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from descentlab.data import Dataset, split_dataset
+from descentlab.divergence import Divergence
 from descentlab.experiments.linear_problem import Descent
 from descentlab.linear import least_squares
 from descentlab.linear.batches import batch_indices
@@ -126,7 +127,7 @@ def descend_mlp(
     epoch_losses, val_losses = [_mse(model, problem.X, problem.y)], [val_loss()]
     batch_losses: list[float] = []
     lrates: list[float] = []
-    per_epoch, status, diverged_at = 0, "finished", None
+    per_epoch, status, diverged_at, divergence = 0, "finished", None, None
     for _ in range(epochs):
         per_epoch = 0
         for idx in batch_indices(len(problem.y), batch_size, rng=rng, drop_last=drop_last):
@@ -136,6 +137,8 @@ def descend_mlp(
             value = loss.item()
             if not math.isfinite(value):
                 status, diverged_at = "diverged", len(lrates)
+                rate = float(optimizer.param_groups[0]["lr"])
+                divergence = Divergence(len(epoch_losses), len(lrates) + 1, rate, value)
                 break
             loss.backward()
             lrates.append(float(optimizer.param_groups[0]["lr"]))
@@ -148,6 +151,9 @@ def descend_mlp(
         val_losses.append(val_loss())
         if not math.isfinite(epoch_losses[-1]):
             status, diverged_at = "diverged", len(lrates)
+            divergence = Divergence(
+                len(epoch_losses) - 1, len(lrates), float(lrates[-1]), epoch_losses[-1]
+            )
             break
     return Descent(
         epoch_losses=np.asarray(epoch_losses),
@@ -159,4 +165,5 @@ def descend_mlp(
         status=status,
         diverged_at=diverged_at,
         val_losses=np.asarray(val_losses) if has_val else None,
+        divergence=divergence,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab.plots.diverged import on_chart, set_log_scale
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -42,9 +43,7 @@ def _step_mean(times: list[np.ndarray], values: list[np.ndarray], grid: np.ndarr
 def _on_log_axis(values: np.ndarray) -> np.ndarray:
     """``values`` with what a log axis cannot draw (non-finite, <= 0, or so large that the
     axis limits overflow, as a diverged run's last losses are) turned into gaps (NaN)."""
-    values = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(values) & (values > 0) & (values < 1e100), values, np.nan)
+    return on_chart(values, log=True)
 
 
 def _label_method(method: str, batch_sizes: dict[str, int]) -> str:
@@ -78,9 +77,9 @@ def _panels(stored: StoredExperiment, x_key: str | None, prefix: str, xlabel: st
                 ax.plot(x[shown], mean[shown], color=color, lw=2.2, label=label)
         if quantity == "loss":
             ax.axhline(results["optimum_loss"], color="gold", ls=":", label="least-squares MSE")
-        ax.set_yscale("log")
+        set_log_scale(ax)  # NOTE [clipped curves]: a run diverged at once has nothing to show
         if x_key:
-            ax.set_xscale("log")
+            set_log_scale(ax, "x")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(f"{ylabel} (log scale)")
         ax.legend(fontsize=7)

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab.plots.diverged import (
+    divergence_label,
+    mark_divergence,
+    on_chart,
+    set_log_scale,
+    stored_divergence,
+)
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -22,13 +29,16 @@ def devices(stored: StoredExperiment) -> list:
             position, np.median(times_ms), color=color, alpha=0.8, label=f"{trial.label} median"
         )
         left.plot(np.full(len(times_ms), position), times_ms, "k.", ms=4)
-        loss = metrics["epoch_loss"]
-        right.plot(np.arange(len(loss)), loss, "o-", color=color, lw=1.2, ms=3, label=trial.label)
+        loss = on_chart(metrics["epoch_loss"], log=True)
+        epochs = np.arange(len(loss))
+        right.plot(epochs, loss, "o-", color=color, lw=1.2, ms=3, label=trial.label)
+        mark = divergence_label(stored_divergence(trial))
+        mark_divergence(right, epochs, loss, mark and f"{trial.label} {mark}", log=True)
     left.set_xticks(range(len(names)), names)
     left.set_xlabel("device")
     left.set_ylabel("time per epoch (ms)")
     left.set_title("Measured time per epoch (median bar, each timed epoch a dot)")
-    right.set_yscale("log")
+    set_log_scale(right)
     right.set_xlabel("epoch")
     right.set_ylabel("full-data MSE (log scale)")
     right.set_title("Loss per epoch on each device")

@@ -1,9 +1,21 @@
-"""Figures of the linear-model experiments (SPEC §2.1–2.4), drawn from stored runs only."""
+"""Figures of the linear-model experiments (SPEC §2.1–2.4), drawn from stored runs only.
+
+Diverged runs are drawn up to where they leave the picture and marked there (NOTE [clipped
+curves] in :mod:`descentlab.plots.diverged`; NOTE [loss window] for the loss-vs-weight panels).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from descentlab.plots.diverged import (
+    divergence_label,
+    drawable,
+    mark_divergence,
+    on_chart,
+    set_log_scale,
+    stored_divergence,
+)
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -34,29 +46,43 @@ def _curve(ax, plot_data: dict) -> None:
     ax.set_ylabel("MSE")
 
 
+def _in_window(plot_data: dict, weights: np.ndarray, losses: np.ndarray):
+    """The iterates inside the loss-vs-weight window (others as gaps): NOTE [loss window]."""
+    grid, curve = np.asarray(plot_data["curve_weights"]), np.asarray(plot_data["curve_losses"])
+    top = float(np.max(curve)) * 1.05
+    w, loss = on_chart(weights), on_chart(losses)
+    with np.errstate(invalid="ignore"):
+        keep = (w >= grid.min()) & (w <= grid.max()) & (loss <= top)
+    return np.where(keep, w, np.nan), np.where(keep, loss, np.nan)
+
+
 def gd_onefeature(stored: StoredExperiment) -> list:
     data = stored.run.plot_data
     (trial,) = stored.trials
     metrics = stored.trial_metrics(trial)
     weights, losses = metrics["weight"], metrics["loss"]
+    mark = divergence_label(stored_divergence(trial))
     fig, (left, right) = new_figure(11, 4.2, ncols=2)
     _curve(left, data)
+    w, loss = _in_window(data, weights, losses)
     left.plot(
-        weights,
-        losses,
+        w,
+        loss,
         "o-",
         ms=3,
         lw=0.8,
         color="tab:blue",
         label=f"GD iterates, lrate {data['lrate']:g}",
     )
-    left.plot(weights[:1], losses[:1], "s", color="tab:red", label="start")
+    left.plot(w[:1], loss[:1], "s", color="tab:red", label="start")
+    mark_divergence(left, w, loss, mark)
     left.set_title("Loss vs weight")
     left.legend(fontsize=8)
-    shown = np.isfinite(losses) & (losses < 1e100)  # log-axis margins overflow beyond
-    right.plot(np.arange(len(losses))[shown], losses[shown], color="tab:blue", label="training MSE")
+    epochs, shown = np.arange(len(losses)), on_chart(losses, log=True)
+    right.plot(epochs, shown, color="tab:blue", label="training MSE")
+    mark_divergence(right, epochs, shown, mark, log=True)
     right.axhline(data["optimum"][1], color="gold", ls="--", label="least-squares MSE")
-    right.set_yscale("log")
+    set_log_scale(right)
     right.set_xlabel("epoch")
     right.set_ylabel("MSE (log scale)")
     right.set_title("Loss vs epoch")
@@ -79,8 +105,9 @@ def lr_sweep(stored: StoredExperiment) -> list:
     top = max(data["curve_losses"]) * 1.05
     for color, trial, run in zip(COLORS, stored.trials, results["runs"], strict=False):
         metrics = stored.trial_metrics(trial)
-        w, loss = metrics["weight"], metrics["loss"]
-        keep = np.isfinite(w) & (w >= low) & (w <= high) & (loss <= top)
+        w, loss = on_chart(metrics["weight"]), on_chart(metrics["loss"])
+        with np.errstate(invalid="ignore"):
+            keep = (w >= low) & (w <= high) & (loss <= top)
         ax.plot(
             w[keep],
             loss[keep],
@@ -90,6 +117,8 @@ def lr_sweep(stored: StoredExperiment) -> list:
             color=color,
             label=f"lrate {run['lrate']:g}: {run['behaviour']}",
         )
+        mark = divergence_label(stored_divergence(trial))
+        mark_divergence(ax, w[keep], loss[keep], mark, color=color)
     ax.set_ylim(0, top)
     bound_text = "none (flat loss)" if bound is None else f"{bound:.3g}"
     ax.set_title(f"Loss vs weight per learning rate (stability bound 2/λmax = {bound_text})")
@@ -107,7 +136,7 @@ def lr_sweep(stored: StoredExperiment) -> list:
         w = stored.trial_metrics(trial)["weight"]
         ax2.scatter(x, y, s=8, color="0.6")
         for shade, epoch in enumerate(data["snapshot_epochs"]):
-            if epoch < len(w) and np.isfinite(w[epoch]):
+            if epoch < len(w) and drawable(w[epoch] * line_x).all():
                 tone = 0.25 + 0.75 * shade / max(len(data["snapshot_epochs"]) - 1, 1)
                 ax2.plot(
                     line_x,
@@ -116,19 +145,24 @@ def lr_sweep(stored: StoredExperiment) -> list:
                     lw=1.2,
                     label=f"epoch {epoch}",
                 )
-        ax2.set_ylim(y.min() * 1.3, y.max() * 1.3)
+        if y.min() < y.max():  # a single target value would make the limits singular
+            ax2.set_ylim(y.min() * 1.3, y.max() * 1.3)
         ax2.set_title(f"lrate {run['lrate']:g} ({run['behaviour']})", fontsize=10)
         ax2.set_xlabel("feature x (standardised)")
         ax2.set_ylabel("target y")
-        ax2.legend(fontsize=7)
+        if ax2.get_legend_handles_labels()[0]:
+            ax2.legend(fontsize=7)
     caption2 = "The fitted line ŷ = w·x at chosen epochs for each learning rate, over the data."
     figures.append(("lr-sweep-predictor", caption2, fig2))
 
     fig3, (ax3,) = new_figure(7, 4.2)
     for color, trial, run in zip(COLORS, stored.trials, results["runs"], strict=False):
-        loss = stored.trial_metrics(trial)["loss"]
-        ax3.plot(np.arange(len(loss)), loss, color=color, label=f"lrate {run['lrate']:g}")
-    ax3.set_yscale("log")
+        loss = on_chart(stored.trial_metrics(trial)["loss"], log=True)
+        epochs = np.arange(len(loss))
+        ax3.plot(epochs, loss, color=color, label=f"lrate {run['lrate']:g}")
+        mark = divergence_label(stored_divergence(trial))
+        mark_divergence(ax3, epochs, loss, mark, color=color, log=True)
+    set_log_scale(ax3)
     ax3.set_xlabel("epoch")
     ax3.set_ylabel("MSE (log scale)")
     ax3.set_title("Loss vs epoch per learning rate")
@@ -142,29 +176,37 @@ def gd_multifeature(stored: StoredExperiment) -> list:
     fig, (left, right) = new_figure(11, 4.2, ncols=2)
     styles = {"numpy": ("-", 2.5), "torch": ("--", 1.2)}
     for trial in stored.trials:
-        loss = stored.trial_metrics(trial)["loss"]
+        loss = on_chart(stored.trial_metrics(trial)["loss"], log=True)
         ls, lw = styles.get(trial.label, (":", 1))
-        left.plot(np.arange(len(loss)), loss, ls=ls, lw=lw, label=f"{trial.label}")
+        epochs = np.arange(len(loss))
+        left.plot(epochs, loss, ls=ls, lw=lw, label=f"{trial.label}")
+        mark = divergence_label(stored_divergence(trial))
+        mark_divergence(left, epochs, loss, mark and f"{trial.label} {mark}", log=True)
     left.axhline(results["optimum_loss"], color="gold", ls=":", label="least-squares MSE")
-    left.set_yscale("log")
+    set_log_scale(left)
     left.set_xlabel("epoch")
     left.set_ylabel("MSE (log scale)")
     left.set_title(
         f"Loss per epoch, backends overlaid (max |diff| {results['backend_max_abs_diff']:.1e})"
     )
     left.legend(fontsize=8)
+    count = len(results["optimum_weights"])
+    shown = min(count, len(COLORS))  # a legend of thousands of weights collapses the layout
     for trial in stored.trials:
         metrics = stored.trial_metrics(trial)
         ls, lw = styles.get(trial.label, (":", 1))
-        for j, color in zip(range(len(results["optimum_weights"])), COLORS * 10, strict=False):
-            w = metrics[f"weight[{j}]"]
+        for j, color in zip(range(shown), COLORS, strict=False):
+            w = on_chart(metrics[f"weight[{j}]"])
             left_label = f"{results['feature_names'][j]} ({trial.label})"
             right.plot(np.arange(len(w)), w, ls=ls, lw=lw, color=color, label=left_label)
-    for j, (value, color) in enumerate(zip(results["optimum_weights"], COLORS * 10, strict=False)):
+    for j, (value, color) in enumerate(
+        zip(results["optimum_weights"][:shown], COLORS, strict=False)
+    ):
         right.axhline(value, color=color, ls=":", lw=0.8, label="least squares" if j == 0 else None)
     right.set_xlabel("epoch")
     right.set_ylabel("weight")
-    right.set_title("Weights per epoch vs the least-squares optimum")
+    which = "" if shown == count else f" (the first {shown} of {count})"
+    right.set_title(f"Weights per epoch vs the least-squares optimum{which}")
     right.legend(fontsize=7, ncol=2)
     caption = (
         "Multi-feature gradient descent: the NumPy (hand gradient) and PyTorch (autograd) "
@@ -182,15 +224,9 @@ def minibatch_sgd(stored: StoredExperiment) -> list:
     for ax, color, trial, run in zip(axes, COLORS, stored.trials, runs, strict=False):
         metrics = stored.trial_metrics(trial)
         _curve(ax, data)
-        ax.plot(
-            metrics["weight"],
-            metrics["loss"],
-            ".-",
-            ms=2,
-            lw=0.5,
-            color=color,
-            label=f"{run['steps']} updates",
-        )
+        w, loss = _in_window(data, metrics["weight"], metrics["loss"])
+        ax.plot(w, loss, ".-", ms=2, lw=0.5, color=color, label=f"{run['steps']} updates")
+        mark_divergence(ax, w, loss, divergence_label(stored_divergence(trial)))
         ax.set_title(f"batch size {run['batch_size']} (lrate {data['lrate']:g})")
         ax.legend(fontsize=7)
     caption = (
@@ -201,9 +237,14 @@ def minibatch_sgd(stored: StoredExperiment) -> list:
     first = int(data["first_batches"])
     fig2, axes2 = new_figure(4 * count, 3.6, ncols=count)
     for ax, color, trial, run in zip(axes2, COLORS, stored.trials, runs, strict=False):
-        batch_loss = stored.trial_metrics(trial)["batch_loss"][:first]
-        ax.plot(np.arange(1, len(batch_loss) + 1), batch_loss, color=color, lw=1)
-        ax.set_yscale("log")
+        batch_loss = on_chart(stored.trial_metrics(trial)["batch_loss"][:first], log=True)
+        updates = np.arange(1, len(batch_loss) + 1)
+        ax.plot(updates, batch_loss, color=color, lw=1)
+        divergence = stored_divergence(trial)
+        if divergence is not None and divergence.step <= first:
+            mark_divergence(ax, updates, batch_loss, divergence_label(divergence), log=True)
+            ax.legend(fontsize=7)
+        set_log_scale(ax)
         ax.set_xlabel("batch (update) number")
         ax.set_ylabel("batch MSE (log scale)")
         ax.set_title(f"first {len(batch_loss)} batch losses, batch size {run['batch_size']}")

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab.plots.diverged import (
+    divergence_label,
+    drawable,
+    mark_divergence,
+    on_chart,
+    set_log_scale,
+    stored_divergence,
+)
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -18,12 +26,13 @@ def lr_find(stored: StoredExperiment) -> list:
     training = next((t for t in stored.trials if t.label != "range test"), None)
     fig, axes = new_figure(12 if training else 7, 4.6, ncols=2 if training else 1)
     ax = axes[0]
-    shown = np.isfinite(losses)
+    shown = drawable(losses, log=True) & drawable(smoothed, log=True)
     ax.plot(lrates[shown], losses[shown], ".", ms=3, color="0.6", label="batch loss")
     ax.plot(lrates[shown], smoothed[shown], color="tab:blue", lw=1.8, label="smoothed (stop rule)")
     two_way = metrics["smoothed_two_way"]
-    ax.plot(lrates, two_way, color="tab:purple", ls="--", lw=1.2, label="two-way smoothed")
-    finite = smoothed[np.isfinite(smoothed)]
+    ax.plot(lrates, on_chart(two_way, log=True), color="tab:purple", ls="--", lw=1.2,
+            label="two-way smoothed")  # fmt: skip
+    finite = smoothed[drawable(smoothed, log=True)]
     if finite.size:
         ax.axhline(
             factor * finite.min(), color="tab:red", ls=":", lw=1, label=f"stop: {factor:g} × best"
@@ -45,14 +54,17 @@ def lr_find(stored: StoredExperiment) -> list:
     )
     ax.legend(fontsize=8)
     if training is not None:
-        history = stored.trial_metrics(training)["loss"]
+        history = on_chart(stored.trial_metrics(training)["loss"], log=True)
         right = axes[1]
-        right.plot(np.arange(len(history)), history, color="tab:green", label="full-data MSE")
+        epochs = np.arange(len(history))
+        right.plot(epochs, history, color="tab:green", label="full-data MSE")
+        mark = divergence_label(stored_divergence(training))
+        mark_divergence(right, epochs, history, mark, log=True)
         reference = "least-squares MSE" + (
             " of a linear model" if results["model"] == "mlp" else ""
         )
         right.axhline(results["optimum_loss"], color="gold", ls="--", label=reference)
-        right.set_yscale("log")
+        set_log_scale(right)
         right.set_xlabel("epoch")
         right.set_ylabel("MSE (log scale)")
         right.set_title(f"Training at the suggested rate {suggested:.3g}", fontsize=10)

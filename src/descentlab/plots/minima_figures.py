@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.patches import Patch
 
+from descentlab.plots.diverged import on_chart
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -45,8 +46,9 @@ def _curve_figure(stored: StoredExperiment) -> tuple:
     left.plot(xs, fs, color="0.3", lw=1.5, label=results["function"])
     low, high = results["domain"]
     for k, basin in enumerate(basins):
-        path = metrics[f"x[{k}]"]
-        inside = path[(path >= low) & (path <= high)]
+        path = on_chart(metrics[f"x[{k}]"])
+        with np.errstate(invalid="ignore"):
+            inside = path[(path >= low) & (path <= high)]
         values = np.interp(inside, xs, fs)  # f at the iterates, read off the stored curve
         left.plot(inside, values, ".-", ms=3, lw=0.6, color=BASIN_COLORS[basin])
         right.plot(np.arange(len(path)), path, lw=0.9, color=BASIN_COLORS[basin])
@@ -146,8 +148,8 @@ def _surface_figure(stored: StoredExperiment, name: str, grid: dict) -> tuple:
         metrics = stored.trial_metrics(trial)
         ended = "left the region" if run["left_box"] else f"f = {run['final_value']:.2g}"
         ax.plot(
-            metrics["x"],
-            metrics["y"],
+            on_chart(metrics["x"]),
+            on_chart(metrics["y"]),
             ".-",
             ms=2,
             lw=1,

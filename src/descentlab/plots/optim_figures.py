@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab.plots.diverged import (
+    divergence_label,
+    drawable,
+    mark_divergence,
+    set_log_scale,
+    stored_divergence,
+)
 from descentlab.plots.figure_files import new_figure
 from descentlab.store.records import StoredExperiment
 
@@ -19,9 +26,17 @@ def _style(i: int) -> dict:
 
 
 def _positive(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values that a log axis can show (finite and > 0)."""
-    keep = np.isfinite(values) & (values > 0)
+    """Indices and values that a log axis can show (NOTE [clipped curves])."""
+    keep = drawable(values, log=True)
     return np.flatnonzero(keep), values[keep]
+
+
+def _draw(ax, trial, values: np.ndarray, i: int) -> None:
+    """One trial's per-epoch series on a log axis, marked where it diverged."""
+    x, y = _positive(values)
+    ax.plot(x, y, lw=1.4, label=trial.label, **_style(i))
+    mark = divergence_label(stored_divergence(trial))
+    mark_divergence(ax, x, y, mark and f"{trial.label} {mark}", color=_style(i)["color"], log=True)
 
 
 def _per_epoch_figure(stored: StoredExperiment):
@@ -30,17 +45,13 @@ def _per_epoch_figure(stored: StoredExperiment):
     optimum = stored.run.plot_data["optimum_loss"]
     for i, trial in enumerate(stored.trials):
         metrics = stored.trial_metrics(trial)
-        loss_ax.plot(
-            *_positive(metrics["epoch_loss"] - optimum), lw=1.4, label=trial.label, **_style(i)
-        )
-        distance_ax.plot(
-            *_positive(metrics["distance_to_optimum"]), lw=1.4, label=trial.label, **_style(i)
-        )
-    loss_ax.set_yscale("log")
+        _draw(loss_ax, trial, metrics["epoch_loss"] - optimum, i)
+        _draw(distance_ax, trial, metrics["distance_to_optimum"], i)
+    set_log_scale(loss_ax)
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel("MSE − least-squares MSE (log scale)")
     loss_ax.set_title(f"Training loss above the optimum (MSE* = {optimum:.4g})")
-    distance_ax.set_yscale("log")
+    set_log_scale(distance_ax)
     distance_ax.set_xlabel("epoch")
     distance_ax.set_ylabel("‖w − w*‖ (log scale)")
     distance_ax.set_title("Distance to the least-squares weights")
@@ -60,11 +71,10 @@ def _loss_figure(
     horizontal ``reference`` (value, legend label)."""
     fig, (ax,) = new_figure(7.5, 5)
     for i, trial in enumerate(stored.trials):
-        values = stored.trial_metrics(trial)[metric]
-        ax.plot(*_positive(values), lw=1.4, label=trial.label, **_style(i))
+        _draw(ax, trial, stored.trial_metrics(trial)[metric], i)
     if reference is not None:
         ax.axhline(reference[0], color="gold", ls="--", lw=1.2, label=reference[1])
-    ax.set_yscale("log")
+    set_log_scale(ax)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -142,6 +152,7 @@ def schedulers(stored: StoredExperiment) -> list:
     fig, (ax,) = new_figure(8, 4.6)
     for i, (trial, run) in enumerate(zip(stored.trials, stored.run.results["runs"], strict=True)):
         lrates = np.asarray(run["lrates"], dtype=np.float64)
+        lrates = np.where(drawable(lrates), lrates, np.nan)
         ax.plot(np.arange(len(lrates)), lrates, lw=1.4, label=trial.label, **_style(i))
     per_epoch = data["steps_per_epoch"]
     ax.set_xlabel(f"update (step); {per_epoch} per epoch")

@@ -8,9 +8,14 @@ after the last checkpoint (part of an epoch) is repeated on resume.
 
 NOTE [divergence]: the training loss of every batch is checked right after the forward pass.
 The first non-finite value stops the run before that batch updates the parameters; the run's
-status is ``diverged`` and the message names the epoch, the step and the learning rate. Reading
-the loss costs one device synchronisation per step on CUDA, which is the price of stopping at
-the first bad step.
+status is ``diverged`` and the message names the epoch, the step and the learning rate (NOTE
+[divergence report] in :mod:`descentlab.divergence`). Reading the loss costs one device
+synchronisation per step on CUDA, which is the price of stopping at the first bad step. The
+last update of an epoch can make the parameters non-finite too: a non-finite validation loss
+after the epoch stops the run there (at that epoch and its last step). The diverged epoch is
+recorded like the others (its training loss NaN, its validation metrics evaluated), so every
+series has one value per epoch, and the checkpoint is marked finished: there is nothing to
+resume.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 import torch
 
+from descentlab.divergence import Divergence
 from descentlab.store.jsonsafe import plain
 from descentlab.tasks import Task
 from descentlab.torch_device import resolve_device
@@ -122,14 +128,6 @@ def _check_loader(loader: Any) -> int:
             "loader must yield at least one batch per epoch, got len(loader) == 0"
         )
     return batches
-
-
-def _divergence_message(value: float, epoch: int, step: int, batch: int, lrate: float) -> str:
-    return (
-        f"training loss became {value} at epoch {epoch}, step {step} (batch {batch}) with lrate "
-        f"{lrate:g}: the run diverged; lower the learning rate (e.g. --lrate {lrate / 10:g}), "
-        "standardise the data or add a warm-up schedule"
-    )
 
 
 def fit(
@@ -254,7 +252,7 @@ def fit(
     status, message, stopped_early = "finished", None, False
     model.train()
     for epoch in range(state["epoch"] + 1, epochs + 1):
-        lrate = _lrate(optimizer)
+        lrate = last_rate = _lrate(optimizer)
         started = last_tick = time.perf_counter()
         total = 0.0
         seen = 0
@@ -268,11 +266,10 @@ def fit(
             value = loss.item()
             if not math.isfinite(value):
                 status = "diverged"
-                message = _divergence_message(
-                    value, epoch, state["step"] + 1, batch, _lrate(optimizer)
-                )
+                message = Divergence(epoch, state["step"] + 1, _lrate(optimizer), value).sentence()
                 break
             loss.backward()
+            last_rate = _lrate(optimizer)
             optimizer.step()
             if per_step:
                 scheduler.step()
@@ -298,13 +295,19 @@ def fit(
             "seconds": seconds,
             "samples_per_second": seen / seconds if seconds > 0 else math.nan,
         }
-        if val_data is not None and status == "finished":
+        if val_data is not None:
             record.update({f"val_{k}": v for k, v in evaluate(model, task, val_X, val_y).items()})
+        after = record.get("val_loss", record["train_loss"])
+        if status == "finished" and not math.isfinite(after):
+            status = "diverged"
+            message = Divergence(epoch, state["step"], last_rate, after).sentence()
         for name, value in record.items():
             history.setdefault(name, []).append(value)
         if metrics_sink is not None:
             metrics_sink(epoch, record)
         if status == "diverged":
+            if checkpoint is not None:
+                write_checkpoint(finished=True)
             break
         state["epoch"] = epoch
         watched = record.get("val_loss", record["train_loss"])
