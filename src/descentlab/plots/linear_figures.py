@@ -165,7 +165,8 @@ def gd_multifeature(stored: StoredExperiment) -> list:
     right.set_xlabel("epoch")
     right.set_ylabel("weight")
     right.set_title("Weights per epoch vs the least-squares optimum")
-    right.legend(fontsize=7, ncol=2)
+    if len(results["optimum_weights"]) <= 8:  # a legend of hundreds of weights has no room
+        right.legend(fontsize=7, ncol=2)
     caption = (
         "Multi-feature gradient descent: the NumPy (hand gradient) and PyTorch (autograd) "
         f"histories coincide (largest difference {results['backend_max_abs_diff']:.1e}) and reach "
