@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from descentlab.validation import InputError
-
-from descentlab.validation import InputValueError
+from descentlab.validation import InputError, InputValueError
 
 DEFAULT_OUT = "descentlab-out"
 

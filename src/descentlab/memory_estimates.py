@@ -15,6 +15,7 @@ Stdlib only: this module is imported before any run, by the command line.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 from collections.abc import Callable
@@ -96,7 +97,7 @@ def _steps(config: Any, batch_size: int) -> int:
 def _network(inputs: int, layers: tuple[int, ...], outputs: int) -> int:
     """Weights and biases of the affine maps ``inputs → layers → outputs``."""
     widths = (inputs, *layers, outputs)
-    return sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
+    return sum((a + 1) * b for a, b in itertools.pairwise(widths))
 
 
 def _parameter_bytes(parameters: int) -> int:

@@ -17,7 +17,6 @@ from descentlab.linear.stability import classify_run, stability_bound
 from descentlab.store.records import TrialRecord
 from descentlab.validation import InputValueError, check_int
 
-
 DEFAULT_SNAPSHOTS = (0, 1, 5, 20, 100)
 
 
@@ -37,6 +36,8 @@ class LRSweepConfig(RegressionDataConfig):
         if self.snapshot_epochs == DEFAULT_SNAPSHOTS:  # the defaults follow a shorter run
             kept = tuple(e for e in DEFAULT_SNAPSHOTS if e <= self.epochs)
             object.__setattr__(self, "snapshot_epochs", kept)
+        if not self.snapshot_epochs:
+            raise InputValueError("snapshot_epochs must list at least one epoch index, got ()")
         for epoch in self.snapshot_epochs:
             check_int("snapshot_epochs", epoch, minimum=0)
             if epoch > self.epochs:  # a snapshot that can never be taken
