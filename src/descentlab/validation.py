@@ -102,11 +102,6 @@ def check_bool(name: str, value: Any) -> bool:
 INT64_MAX = 2**63 - 1
 
 
-def _check_fits_c_long(name: str, value: int, rule: str) -> None:
-    if value > INT64_MAX:
-        raise InputValueError(f"{name} must be {rule} <= 2**63 - 1, got {value}")
-
-
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     """An integer (not a bool) that fits a C long, optionally at least ``minimum``."""
     rule = "an integer" if minimum is None else f"an integer >= {minimum}"
@@ -114,9 +109,9 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
         raise InputTypeError(f"{name} must be {rule}, got {describe(value)}")
     if minimum is not None and value < minimum:
         raise InputValueError(f"{name} must be {rule}, got {value}")
-    _check_fits_c_long(name, int(value), rule)
-    if value < -INT64_MAX - 1:
-        raise InputValueError(f"{name} must be an integer >= -2**63, got {value}")
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        low = "-2**63" if minimum is None else minimum
+        raise InputValueError(f"{name} must be an integer in [{low}, 2**63 - 1], got {value}")
     return int(value)
 
 
@@ -126,7 +121,8 @@ def check_positive_int(name: str, value: Any) -> int:
         raise InputTypeError(f"{name} must be a positive integer, got {describe(value)}")
     if value <= 0:
         raise InputValueError(f"{name} must be a positive integer, got {value}")
-    _check_fits_c_long(name, int(value), "a positive integer")
+    if value > INT64_MAX:
+        raise InputValueError(f"{name} must be a positive integer <= 2**63 - 1, got {value}")
     return int(value)
 
 

@@ -15,6 +15,11 @@ import numpy as np
 import pytest
 import torch
 
+from descentlab.experiments.output import MARKER
+
+# every case starts a Python process with torch and the CLI (seconds on a loaded machine)
+pytestmark = pytest.mark.slow
+
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "descentlab", *args]
@@ -117,6 +122,7 @@ def test_sizes_beyond_memory_are_refused_before_starting(tmp_path, args, fragmen
 def _checkpoint_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "out" / "train"
     folder.mkdir(parents=True)
+    (tmp_path / "out" / MARKER).write_text("")  # a folder descentlab created earlier
     return folder
 
 
