@@ -45,7 +45,10 @@ OTHER_CASES: list[tuple[tuple[str, ...], str]] = [
     (("run", "gd-onefeature", "--seed", "-1"), "seed"),
     (("run", "gd-onefeature", "--set", "epochs=1000000000000000"), "epochs"),
     (("run", "gd-multifeature", "--set", "n_features=1000000000000"), "n_features"),
-    (("run", "minibatch-sgd", "--set", "batch_sizes=1", "--set", "epochs=10000000000000"), "epochs"),
+    (
+        ("run", "minibatch-sgd", "--set", "batch_sizes=1", "--set", "epochs=10000000000000"),
+        "epochs",
+    ),
     (("run", "minima", "--set", "n_starts=10000000000000"), "n_starts"),
     (("run", "loaders", "--set", "repeat=100000000000000000"), "repeat"),
     (("run", "lr-sweep", "--set", "snapshot_epochs=0,101"), "snapshot_epochs"),
