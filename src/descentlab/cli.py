@@ -135,12 +135,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from descentlab.validation import check_choice
 
     check_choice("experiment", args.experiment, tuple(CATALOG))  # before any heavy import
-    from descentlab.experiments.runner import run_experiment
+    from descentlab.experiments.runner import resolve_config, run_experiment
+    from descentlab.memory_estimates import check_memory, experiment_bytes, memory_limit
 
+    overrides = _overrides(args)
+    check_memory(  # NOTE [memory estimates]: before the store or the folder is touched
+        resolve_config(args.experiment, overrides),
+        lambda config: experiment_bytes(args.experiment, config),
+        memory_limit(),
+    )
     report = run_experiment(
         args.experiment,
         out=args.out,
-        overrides=_overrides(args),
+        overrides=overrides,
         store_path=args.store,
         on_stage=_stage_hook(),
     )

@@ -108,28 +108,48 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
+# NOTE [C long]: NumPy shapes, torch sizes and SQLite INTEGER columns hold signed 64-bit
+# integers; a larger Python int passes ``isinstance(value, int)`` and then fails deep inside
+# with an OverflowError. Every integer check therefore refuses values above ``INT64_MAX``.
+INT64_MAX = 2**63 - 1
+
+
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
-    """An integer (not a bool), optionally at least ``minimum``."""
+    """An integer (not a bool) that fits a C long, optionally at least ``minimum``."""
+    rule = "an integer" if minimum is None else f"an integer >= {minimum}"
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        rule = "an integer" if minimum is None else f"an integer >= {minimum}"
         raise InputTypeError(f"{name} must be {rule}, got {describe(value)}")
     if minimum is not None and value < minimum:
-        raise InputValueError(f"{name} must be an integer >= {minimum}, got {value}")
+        raise InputValueError(f"{name} must be {rule}, got {value}")
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        low = "-2**63" if minimum is None else minimum
+        raise InputValueError(f"{name} must be an integer in [{low}, 2**63 - 1], got {value}")
     return int(value)
 
 
 def check_positive_int(name: str, value: Any) -> int:
-    """A positive integer: ``batch_size must be a positive integer, got 0``."""
+    """A positive integer that fits a C long: ``batch_size must be a positive integer, got 0``."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise InputTypeError(f"{name} must be a positive integer, got {describe(value)}")
     if value <= 0:
         raise InputValueError(f"{name} must be a positive integer, got {value}")
+    if value > INT64_MAX:
+        raise InputValueError(f"{name} must be a positive integer <= 2**63 - 1, got {value}")
     return int(value)
 
 
-def check_seed(name: str, value: Any) -> int:
-    """A seed for ``numpy.random.default_rng``: a non-negative integer."""
-    return check_int(name, value, minimum=0)
+def check_seed(name: str, value: Any, *, bits: int = 63) -> int:
+    """A seed: an integer in ``[0, 2**bits - 1]``.
+
+    63 bits by default, the most a store row or a C long holds (NOTE [C long]);
+    scikit-learn's ``random_state`` takes 32 bits.
+    """
+    rule = f"an integer in [0, 2**{bits} - 1]"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise InputTypeError(f"{name} must be {rule}, got {describe(value)}")
+    if not 0 <= value <= 2**bits - 1:
+        raise InputValueError(f"{name} must be {rule}, got {value}")
+    return int(value)
 
 
 def check_finite_float(name: str, value: Any) -> float:

@@ -114,7 +114,11 @@ CASES = [
         r"epochs must be a positive integer, got True \(bool\)",
     ),
     (lambda b: b.GD(X, Y, 2.5, 0.1), TypeError, r"epochs must be a positive integer, got 2.5"),
-    (lambda b: b.GD(X, Y, 5, 0.1, seed=-1), ValueError, r"seed must be an integer >= 0, got -1"),
+    (
+        lambda b: b.GD(X, Y, 5, 0.1, seed=-1),
+        ValueError,
+        r"seed must be an integer in \[0, 2\*\*63 - 1\], got -1",
+    ),
     (
         lambda b: b.minibatchSGD(X, Y, 0, 5, 0.1),
         ValueError,

@@ -136,8 +136,8 @@ BAD = [
     ({"shuffle": 1}, TypeError, r"^shuffle must be True or False, got 1$"),
     ({"drop_last": "yes"}, TypeError, r"^drop_last must be True or False, got 'yes'$"),
     ({"pin_memory": None}, TypeError, r"^pin_memory must be True or False, got None"),
-    ({"seed": -1}, ValueError, r"^seed must be an integer >= 0, got -1$"),
-    ({"seed": 1.0}, TypeError, r"^seed must be an integer >= 0, got 1.0$"),
+    ({"seed": -1}, ValueError, r"^seed must be an integer in \[0, 2\*\*63 - 1\], got -1$"),
+    ({"seed": 1.0}, TypeError, r"^seed must be an integer in \[0, 2\*\*63 - 1\], got 1.0$"),
     ({"generator": 3}, TypeError, r"^generator must be a torch.Generator or None, got 3$"),
     (
         {"seed": 1, "generator": torch.Generator()},

@@ -67,7 +67,11 @@ CASES = [
         "activation must be None for model 'linear' (it has no hidden layers), got 'relu'",
     ),
     (lambda: make_model("linear", 2, bias=1), TypeError, "bias must be True or False, got 1"),
-    (lambda: make_model("linear", 2, seed=-1), ValueError, "seed must be an integer >= 0, got -1"),
+    (
+        lambda: make_model("linear", 2, seed=-1),
+        ValueError,
+        "seed must be an integer in [0, 2**63 - 1], got -1",
+    ),
     (
         lambda: make_task("cluster", np.zeros((3, 1))),
         ValueError,

@@ -48,6 +48,13 @@ def _read_columns(path: Path) -> dict[str, np.ndarray]:
         raise InputValueError(
             f"data must be a readable {suffix} file, got {path}: {error}"
         ) from None
+    seen: set[str] = set()
+    for name in table.column_names:
+        if name in seen:  # pyarrow keeps both; picking one by name would be a guess
+            raise InputValueError(
+                f"data column names must be distinct, got {name!r} more than once in {path}"
+            )
+        seen.add(name)
     columns = {}
     for name in table.column_names:
         column = table.column(name)

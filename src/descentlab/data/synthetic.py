@@ -34,29 +34,61 @@ __all__ = [
 ]
 
 
+# NOTE [huge columns]: the variance squares the values, so a column with entries above about
+# 1e154 overflows to an infinite std and dividing by it would silently zero the feature. Such
+# columns (any entry above ``_SQUARE_SAFE``) are first divided by their largest magnitude, their
+# mean and std measured on that copy and scaled back (both stay below the largest entry, so they
+# are finite); their standardised values are computed on the divided copy too. Ordinary columns
+# take the plain formula, so their numbers do not change.
+_SQUARE_SAFE = 1e150
+
+
+def _huge_columns(*arrays: np.ndarray) -> np.ndarray:
+    return np.logical_or.reduce([np.abs(a).max(axis=0) > _SQUARE_SAFE for a in arrays])
+
+
 def standardize(X: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-    """Zero-mean, unit-variance columns; a constant column is centred and left unscaled."""
-    mean = X.mean(axis=0)
-    std = X.std(axis=0)
-    scale = np.where(std > 0, std, 1.0)
-    return (X - mean) / scale, {"mean": mean.tolist(), "std": scale.tolist()}
+    """Zero-mean, unit-variance columns; a constant column is centred and left unscaled.
+
+    Columns of huge values are measured without overflow (NOTE [huge columns]).
+    """
+    huge = _huge_columns(X) if X.size else np.zeros(X.shape[1:], dtype=bool)
+    if not huge.any():
+        mean = X.mean(axis=0)
+        std = X.std(axis=0)
+        scale = np.where(std > 0, std, 1.0)
+        return (X - mean) / scale, {"mean": mean.tolist(), "std": scale.tolist()}
+    mean = np.empty(X.shape[1])
+    scale = np.empty(X.shape[1])
+    out = np.empty_like(X, dtype=np.float64)
+    plain = ~huge
+    if plain.any():
+        part = X[:, plain]
+        mean[plain] = part.mean(axis=0)
+        std = part.std(axis=0)
+        scale[plain] = np.where(std > 0, std, 1.0)
+        out[:, plain] = (part - mean[plain]) / scale[plain]
+    magnitude = np.abs(X[:, huge]).max(axis=0)
+    shrunk = X[:, huge] / magnitude
+    shrunk_mean = shrunk.mean(axis=0)
+    shrunk_std = shrunk.std(axis=0)
+    shrunk_scale = np.where(shrunk_std > 0, shrunk_std, 1.0 / magnitude)
+    mean[huge] = shrunk_mean * magnitude
+    scale[huge] = shrunk_scale * magnitude
+    out[:, huge] = (shrunk - shrunk_mean) / shrunk_scale
+    return out, {"mean": mean.tolist(), "std": scale.tolist()}
 
 
 def apply_scaling(X: np.ndarray, scaling: dict[str, Any]) -> np.ndarray:
     """``X`` scaled with the mean and std that :func:`standardize` measured on other data."""
-    return (X - np.asarray(scaling["mean"])) / np.asarray(scaling["std"])
+    mean = np.asarray(scaling["mean"], dtype=np.float64)
+    std = np.asarray(scaling["std"], dtype=np.float64)
+    if not X.size or not _huge_columns(X, mean.reshape(1, -1)).any():
+        return (X - mean) / std
+    return X / std - mean / std  # NOTE [huge columns]: the difference itself could overflow
 
 
-MAX_LEGACY_SEED = 2**32 - 1
 INFORMATIVE_FEATURES = 10  # make_regression's default n_informative
-
-
-def _legacy_seed(value: Any) -> int:
-    """A seed that ``numpy.random.RandomState`` accepts: an integer in [0, 2**32 - 1]."""
-    seed = check_seed("data_seed", value)
-    if seed > MAX_LEGACY_SEED:
-        raise InputValueError(f"data_seed must be an integer <= {MAX_LEGACY_SEED}, got {seed}")
-    return seed
 
 
 def _gaussian_regression(
@@ -89,7 +121,7 @@ def regression_data(n_samples: int, n_features: int, *, noise: float, random_sta
     n_samples = check_positive_int("n_samples", n_samples)
     n_features = check_positive_int("n_features", n_features)
     noise = check_nonnegative_float("noise", noise)
-    random_state = _legacy_seed(random_state)
+    random_state = check_seed("data_seed", random_state, bits=32)
     X, y = _gaussian_regression(n_samples, n_features, noise, random_state)
     X, scaling = standardize(X)
     return Dataset(
@@ -113,7 +145,7 @@ def classification_data(
     n_samples = check_positive_int("n_samples", n_samples)
     n_features = check_positive_int("n_features", n_features)
     n_classes = check_positive_int("n_classes", n_classes)
-    random_state = _legacy_seed(random_state)
+    random_state = check_seed("data_seed", random_state, bits=32)
     if n_classes < 2:
         raise InputValueError(f"n_classes must be an integer >= 2, got {n_classes}")
     if n_features < 2 or 2**n_features < 2 * n_classes:
@@ -163,7 +195,7 @@ def friedman_data(n_samples: int, n_features: int, *, noise: float, random_state
             f"got {n_features}"
         )
     noise = check_nonnegative_float("noise", noise)
-    random_state = _legacy_seed(random_state)
+    random_state = check_seed("data_seed", random_state, bits=32)
     from sklearn.datasets import make_friedman1  # on use only
 
     X, y = make_friedman1(

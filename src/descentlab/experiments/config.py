@@ -36,6 +36,13 @@ class CommonConfig:
         for name in ("data", "target"):
             if not isinstance(getattr(self, name), str):
                 raise InputTypeError(f"{name} must be a string, got {getattr(self, name)!r}")
+        if not self.data:  # else a column choice would be silently ignored
+            for name in ("target", "features"):
+                if getattr(self, name):
+                    raise InputValueError(
+                        f"{name} must come with data (--data FILE), got "
+                        f"{name}={getattr(self, name)!r} without a data file"
+                    )
 
 
 def config_fields(config_type: type) -> dict[str, Any]:

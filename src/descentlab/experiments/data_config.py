@@ -23,7 +23,7 @@ class RegressionDataConfig(CommonConfig):
         super().__post_init__()
         check_positive_int("n_samples", self.n_samples)
         check_nonnegative_float("noise", self.noise)
-        check_seed("data_seed", self.data_seed)
+        check_seed("data_seed", self.data_seed, bits=32)
 
 
 def load_data(config: RegressionDataConfig, n_features: int) -> Dataset:

@@ -72,6 +72,8 @@ class LRFindConfig(RegressionDataConfig):
         super().__post_init__()
         check_choice("backend", self.backend, ("torch",))
         check_choice("model", self.model, MODELS)
+        for width in self.layers:  # checked for every model, used by an MLP
+            check_positive_int("layers entry", width)
         if self.model == "mlp":
             check_network(self.layers, self.activation)
         check_positive_int("n_features", self.n_features)

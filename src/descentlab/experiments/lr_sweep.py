@@ -18,12 +18,14 @@ from descentlab.linear.landscape import loss_curve
 from descentlab.linear.stability import classify_run, stability_bound
 from descentlab.validation import InputValueError, check_int
 
+DEFAULT_SNAPSHOTS = (0, 1, 5, 20, 100)
+
 
 @dataclass(frozen=True)
 class LRSweepConfig(RegressionDataConfig):
     lrates: tuple[float, ...] = (0.001, 0.01, 0.1, 0.9)
     epochs: int = 100
-    snapshot_epochs: tuple[int, ...] = (0, 1, 5, 20, 100)
+    snapshot_epochs: tuple[int, ...] = DEFAULT_SNAPSHOTS
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -32,8 +34,18 @@ class LRSweepConfig(RegressionDataConfig):
             raise InputValueError("lrates must list at least one learning rate, got ()")
         for lrate in self.lrates:
             check_lrate(lrate)
+        if self.snapshot_epochs == DEFAULT_SNAPSHOTS:  # the defaults follow a shorter run
+            kept = tuple(e for e in DEFAULT_SNAPSHOTS if e <= self.epochs)
+            object.__setattr__(self, "snapshot_epochs", kept)
+        if not self.snapshot_epochs:
+            raise InputValueError("snapshot_epochs must list at least one epoch index, got ()")
         for epoch in self.snapshot_epochs:
             check_int("snapshot_epochs", epoch, minimum=0)
+            if epoch > self.epochs:  # a snapshot that can never be taken
+                raise InputValueError(
+                    f"snapshot_epochs must be epoch indices in [0, epochs={self.epochs}], "
+                    f"got {epoch}"
+                )
 
 
 def default_data(config: LRSweepConfig) -> Dataset:

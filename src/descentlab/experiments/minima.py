@@ -74,7 +74,7 @@ class MinimaConfig(CommonConfig):
             check_lrate(lrate)
         check_positive_int("steps", self.steps)
         check_positive_float("tolerance", self.tolerance)
-        check_lrate(self.show_lrate)
+        check_positive_float("show_lrate", self.show_lrate)
         if self.show_lrate not in self.lrates:
             raise InputValueError(
                 f"show_lrate must be one of lrates {self.lrates}, got {self.show_lrate}"

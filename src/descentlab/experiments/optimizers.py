@@ -27,7 +27,11 @@ from descentlab.experiments.linear_problem import (
 )
 from descentlab.experiments.run_specs import RunSpec, parse_spec, parse_specs
 from descentlab.optim import OPTIMIZERS, hyperparameters, make_optimizer
-from descentlab.validation import InputValueError, check_nonnegative_float, check_unit_interval
+from descentlab.validation import (
+    check_nonnegative_float,
+    check_positive_int,
+    check_unit_interval,
+)
 
 __all__ = ["OptimizersConfig", "optimizer_spec", "optimizer_specs", "run"]
 
@@ -70,15 +74,16 @@ class OptimizersConfig(LinearProblemConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         optimizer_specs(self.optimizers)
+        # the values are checked for every model (a typo is a typo even where it is unused);
+        # the activation's name needs torch, so only an MLP run checks it
+        for width in self.layers:
+            check_positive_int("layers entry", width)
+        check_unit_interval("val_fraction", self.val_fraction)
+        check_nonnegative_float("friedman_noise", self.friedman_noise)
         if self.model == "mlp":
             from descentlab.experiments.mlp_problem import check_network
 
             check_network(self.layers, self.activation)
-            if check_unit_interval("val_fraction", self.val_fraction) >= 1:
-                raise InputValueError(
-                    f"val_fraction must be a number in [0, 1), got {self.val_fraction}"
-                )
-            check_nonnegative_float("friedman_noise", self.friedman_noise)
 
 
 def optimizer_spec(where: str, text: str) -> RunSpec:

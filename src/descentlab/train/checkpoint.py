@@ -24,6 +24,7 @@ from descentlab.validation import InputValueError
 
 __all__ = [
     "capture_rng",
+    "check_checkpoint_path",
     "check_same_config",
     "load_checkpoint",
     "restore_rng",
@@ -38,19 +39,62 @@ def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     return write_file(path, lambda stream: torch.save(payload, stream), name="checkpoint")
 
 
+# What every checkpoint written by ``fit`` holds, and the kind of each value.
+REQUIRED_KEYS: dict[str, type | tuple[type, ...]] = {
+    "format": int,
+    "config": (dict, type(None)),
+    "finished": bool,
+    "model": dict,
+    "optimizer": dict,
+    "scheduler": (dict, type(None)),
+    "rng": dict,
+    "history": dict,
+    "state": dict,
+}
+
+
+def _not_a_checkpoint(path: Path, why: str) -> InputValueError:
+    return InputValueError(f"checkpoint {path} is not a descentlab checkpoint ({why})")
+
+
+def check_checkpoint_path(path: str | Path) -> Path:
+    """Refuse a checkpoint path that could never be written: a folder or another non-file.
+
+    Called before a run starts, so the mistake costs no training (the write comes after the
+    first epoch).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise InputValueError(f"checkpoint must be a file, got {str(path)!r} ({kind})")
+    return path
+
+
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """The payload of a checkpoint written by :func:`save_checkpoint`."""
+    """The payload of a checkpoint written by :func:`save_checkpoint`.
+
+    NOTE [untrusted checkpoint]: the file may come from anyone, so it is read with
+    ``weights_only=True`` only (tensors and plain values, never arbitrary pickled objects), and
+    torch's own error text is not shown: for such a file it advises retrying with
+    ``weights_only=False``, which would run whatever code the file carries.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputValueError(f"checkpoint must be an existing file, got {str(path)!r} (not found)")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises several types for a damaged file
-        raise InputValueError(
-            f"checkpoint must be a descentlab checkpoint, got {path}: {error}"
-        ) from None
-    if not isinstance(payload, dict) or payload.get("format") != 1:
-        raise InputValueError(f"checkpoint must be a descentlab checkpoint (format 1), got {path}")
+    except Exception as error:  # torch raises several types for a damaged or foreign file
+        reason = f"unreadable as a weights-only PyTorch file: {type(error).__name__}"
+        raise _not_a_checkpoint(path, reason) from None
+    if not isinstance(payload, dict):
+        raise _not_a_checkpoint(path, f"it holds a {type(payload).__name__}, not a dict")
+    for key, kind in REQUIRED_KEYS.items():
+        if key not in payload:
+            raise _not_a_checkpoint(path, f"missing {key!r}")
+        if not isinstance(payload[key], kind) or (kind is int and isinstance(payload[key], bool)):
+            raise _not_a_checkpoint(path, f"{key!r} is a {type(payload[key]).__name__}")
+    if payload["format"] != 1:
+        raise _not_a_checkpoint(path, f"format {payload['format']}, expected 1")
     return payload
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from descentlab.validation import InputValueError
@@ -134,14 +135,27 @@ def _summary(report) -> str:
     return f"train (run {report.run_id}, {report.status}, {epochs} epochs): {', '.join(parts)}"
 
 
+def _flag(field: str) -> str:
+    """The command-line spelling of a :class:`TrainConfig` field (``batch_size`` →
+    ``--batch-size``); fields without a flag keep their name."""
+    flags = {"lrate", "layers", "batch_size", "epochs", "val_fraction", "seed", "patience"}
+    return f"--{field.replace('_', '-')}" if field in flags else field
+
+
 def run_train(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (a diverged run is a result: 0)."""
     if args.schedule_set and not args.schedule:
         raise InputValueError("--schedule-set must come with --schedule, got no --schedule")
     config = config_from_args(args)  # checked before the heavier imports below
+    from descentlab.memory_estimates import check_memory, memory_limit, training_bytes
 
+    check_memory(config, training_bytes, memory_limit(), spell=_flag)  # NOTE [memory estimates]
+
+    from descentlab.train.checkpoint import check_checkpoint_path
     from descentlab.train.progress import ProgressBar
-    from descentlab.train.session import run_training
+    from descentlab.train.session import CHECKPOINT, FOLDER, run_training
+
+    check_checkpoint_path(Path(args.out) / FOLDER / CHECKPOINT)  # before any training
 
     bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
     try:

@@ -18,6 +18,7 @@ from descentlab.validation import (
     InputTypeError,
     InputValueError,
     check_choice,
+    check_int,
     check_nonnegative_float,
     check_positive_float,
     check_positive_int,
@@ -150,7 +151,7 @@ class TrainConfig:
         check_unit_interval("val_fraction", self.val_fraction)
         check_seed("seed", self.seed)
         check_choice("device", self.device, DEVICES)
-        if check_seed("patience", self.patience) and self.val_fraction == 0:
+        if check_int("patience", self.patience, minimum=0) and self.val_fraction == 0:
             raise InputValueError(
                 f"patience needs a validation set (val_fraction > 0), got patience="
                 f"{self.patience} with val_fraction=0"
@@ -160,7 +161,7 @@ class TrainConfig:
         check_positive_int("n_features", self.n_features)
         check_positive_int("n_classes", self.n_classes)
         check_nonnegative_float("noise", self.noise)
-        check_seed("data_seed", self.data_seed)
+        check_seed("data_seed", self.data_seed, bits=32)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields (options as dicts)."""
