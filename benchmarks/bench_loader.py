@@ -25,7 +25,7 @@ from itertools import islice
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from descentlab.experiments.loaders import LinearSGD, measure_overhead
+from descentlab.experiments.batching_lab import LinearSGD, measure_overhead
 from descentlab.loading import make_loader
 from descentlab.measure import time_repeated
 from harness import Benchmark, Case, Ratio

@@ -103,7 +103,7 @@ def _cmd_list() -> int:
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    from descentlab.experiments.config import parse_assignments
+    from descentlab.experiments.common_config import parse_assignments
 
     overrides: dict = dict(parse_assignments(args.set))
     if args.seed is not None:

@@ -30,7 +30,7 @@ import pytest
 
 from descentlab.cli import main
 from descentlab.experiments import get_experiment
-from descentlab.experiments.config import apply_overrides, parse_assignments
+from descentlab.experiments.common_config import apply_overrides, parse_assignments
 
 LAST = 3
 LOW = -3.0  # log10 of the smallest rate searched

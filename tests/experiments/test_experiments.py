@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from descentlab.experiments import EXPERIMENTS
-from descentlab.experiments.config import apply_overrides
+from descentlab.experiments.common_config import apply_overrides
 from descentlab.experiments.gd_onefeature import GDOneFeatureConfig
 from descentlab.experiments.runner import resolve_config, run_experiment
 from descentlab.plots import draw_experiment

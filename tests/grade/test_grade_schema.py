@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from descentlab.grade.inside.capture import package
 from descentlab.grade.inside.wire import encode_wire
-from descentlab.grade.schema import BadReplyError, check_array, check_reply
+from descentlab.grade.reply_schema import BadReplyError, check_array, check_reply
 
 
 def _call(result: dict, arguments: list | None = None) -> dict:

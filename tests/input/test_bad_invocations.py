@@ -14,7 +14,7 @@ import pytest
 from descentlab.cli import main
 from descentlab.experiments import get_experiment
 from descentlab.experiments.catalog import CATALOG
-from descentlab.experiments.config import config_fields
+from descentlab.experiments.common_config import config_fields
 
 # Bad text for a field of each type; the message must name the field.
 BAD_TEXT = {

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import torch
 
-from descentlab.experiments import loaders
-from descentlab.experiments.loaders import LoadersConfig, same_bits
+from descentlab.experiments import batching_lab
+from descentlab.experiments.batching_lab import LoadersConfig, same_bits
 from descentlab.experiments.runner import resolve_config, run_experiment
 from descentlab.loading import IN_MEMORY_KINDS
 from descentlab.store import ResultsStore
@@ -129,19 +129,19 @@ def test_overhead_is_the_loaders_own_time_never_negative_on_a_busier_and_busier_
     monkeypatch.setattr(
         "descentlab.measure.timing.time", SimpleNamespace(perf_counter=clock.perf_counter)
     )
-    original_loader, original_step = loaders._loader, loaders.LinearSGD.step
+    original_loader, original_step = batching_lab._loader, batching_lab.LinearSGD.step
     monkeypatch.setattr(
-        loaders, "_loader", lambda *args, **kw: Ticking(original_loader(*args, **kw), clock)
+        batching_lab, "_loader", lambda *args, **kw: Ticking(original_loader(*args, **kw), clock)
     )
 
     def step(self, xb, yb):
         clock.stepped()
         return original_step(self, xb, yb)
 
-    monkeypatch.setattr(loaders.LinearSGD, "step", step)
+    monkeypatch.setattr(batching_lab.LinearSGD, "step", step)
     overrides = {"n_samples": "64", "repeat": "3", "batch_sizes": "16", "kinds": "fast,manual"}
     config = resolve_config("loaders", overrides)
-    outcome = loaders.run(config, loaders.default_data(config))
+    outcome = batching_lab.run(config, batching_lab.default_data(config))
     for run in outcome.results["runs"]:
         assert run["load_s"] == pytest.approx(4 * 1e-6, rel=1e-6), run  # 4 batches, 1 µs each
         assert run["overhead_s"] == run["load_s"] and run["overhead_s_min"] > 0, run

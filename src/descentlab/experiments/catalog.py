@@ -65,7 +65,7 @@ CATALOG: dict[str, Entry] = {
         "Local vs global minimum of x·cos(πx) by start and lrate; optimizers on 2-D surfaces.",
     ),
     "loaders": Entry(
-        "loaders",
+        "batching_lab",
         "§2.9",
         "Batching methods: time per epoch, loader overhead, peak memory, equal batch order.",
     ),

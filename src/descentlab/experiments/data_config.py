@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from descentlab.data import Dataset, load_file, regression_data
-from descentlab.experiments.config import CommonConfig
+from descentlab.experiments.common_config import CommonConfig
 from descentlab.validation import check_nonnegative_float, check_positive_int, check_seed
 
 __all__ = ["RegressionDataConfig", "load_data"]

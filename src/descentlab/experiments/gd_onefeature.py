@@ -26,7 +26,7 @@ from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.experiments.loss_window import loss_window
 from descentlab.linear import BACKENDS, get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
-from descentlab.linear.landscape import loss_curve
+from descentlab.linear.loss_grid import loss_curve
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descentlab.linear.landscape import loss_curve, weight_grid
+from descentlab.linear.loss_grid import loss_curve, weight_grid
 
 __all__ = ["loss_window"]
 

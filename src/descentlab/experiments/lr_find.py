@@ -30,7 +30,7 @@ from descentlab.linear.batches import batch_indices
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.stability import stability_bound
 from descentlab.lrfind import lr_range_test
-from descentlab.lrfind.curve import exponential_ramp
+from descentlab.lrfind.rate_curve import exponential_ramp
 from descentlab.models import make_model
 from descentlab.optim import OPTIMIZERS
 from descentlab.optim.torch_adapter import make_torch_optimizer

@@ -17,7 +17,7 @@ from descentlab.data import Dataset
 from descentlab.divergence import Divergence
 from descentlab.experiments.base import Experiment, Outcome, trial_record
 from descentlab.experiments.catalog import catalog_fields
-from descentlab.experiments.config import CommonConfig
+from descentlab.experiments.common_config import CommonConfig
 from descentlab.landscapes import (
     BASINS,
     SURFACES,

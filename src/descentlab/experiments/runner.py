@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from descentlab.experiments import get_experiment
-from descentlab.experiments.config import apply_overrides
+from descentlab.experiments.common_config import apply_overrides
 from descentlab.lifecycle.run_lifecycle import STORE_NAME, RunLifecycle, StageHook
 from descentlab.provenance import device_description, library_versions
 from descentlab.store.jsonsafe import plain

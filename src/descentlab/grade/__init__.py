@@ -37,9 +37,9 @@ _HOMES = {
     "Gradable": "registry",
     "get_gradable": "registry",
     "register": "registry",
-    "CaseResult": "report",
-    "FunctionReport": "report",
-    "GradeReport": "report",
+    "CaseResult": "grade_report",
+    "FunctionReport": "grade_report",
+    "GradeReport": "grade_report",
     "SandboxUnavailableError": "sandbox",
 }
 

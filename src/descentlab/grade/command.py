@@ -161,7 +161,7 @@ def run_check(args: argparse.Namespace, stream: TextIO | None = None) -> int:
 
 def _is_class_folder(target: str) -> bool:
     """A folder with no entry file of its own (``solution.py``, ...) holds a class."""
-    from descentlab.grade.loader import LoadError, find_entry
+    from descentlab.grade.submission_spec import LoadError, find_entry
 
     path = Path(target)
     if not path.is_dir():

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from descentlab.grade.grade_report import GradeReport
 from descentlab.grade.grader import (
     DEFAULT_MEMORY_MB,
     CaseSets,
@@ -34,11 +35,10 @@ from descentlab.grade.grader import (
     submission_spec,
 )
 from descentlab.grade.inside.channel import ChannelTimeoutError
-from descentlab.grade.loader import SUFFIXES, frameworks_used
 from descentlab.grade.registry import REGISTRY
-from descentlab.grade.report import GradeReport
 from descentlab.grade.sandbox import Limits, resolve_sandbox, worker_command
-from descentlab.grade.session import (
+from descentlab.grade.submission_spec import SUFFIXES, frameworks_used
+from descentlab.grade.worker import (
     Prepared,
     Session,
     WorkerCrashedError,

@@ -2,7 +2,7 @@
 
 The learner's code never runs in the caller's process: it runs in a sandboxed worker (NOTE
 [sandbox]) that receives the inputs of each case and returns outputs, nothing else; expected values,
-tolerances and every comparison stay here (see :mod:`.session`).
+tolerances and every comparison stay here (see :mod:`.worker`).
 
 NOTE [hidden cases]: hidden cases are not shipped. Unless an instructor's case folder has a
 ``hidden.json``, they are generated at grading time by the reference from ``hidden_seed``, which
@@ -28,18 +28,18 @@ from descentlab.grade.cases import CaseSet, cases_from_document, load_case_set
 from descentlab.grade.compare import Issue
 from descentlab.grade.diagnose import explained_by
 from descentlab.grade.generate import build_case_document
+from descentlab.grade.grade_report import FunctionReport, GradeReport
 from descentlab.grade.inside.capture import OUTPUT_LIMIT
-from descentlab.grade.loader import (
+from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_name
+from descentlab.grade.sandbox import SANDBOXES, Limits, resolve_sandbox
+from descentlab.grade.submission_spec import (
     LoadError,
     parse_target,
     spec_for_callable,
     spec_for_path,
 )
-from descentlab.grade.registry import REGISTRY, Gradable, get_gradable, infer_name
-from descentlab.grade.report import FunctionReport, GradeReport
-from descentlab.grade.sandbox import SANDBOXES, Limits, resolve_sandbox
-from descentlab.grade.session import LoadOutcome, Session
 from descentlab.grade.verdict import describe_raised, judge, skipped
+from descentlab.grade.worker import LoadOutcome, Session
 from descentlab.validation import (
     InputTypeError,
     InputValueError,

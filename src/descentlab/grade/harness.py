@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from descentlab.grade.grade_report import GradeReport
 from descentlab.grade.grader import check
-from descentlab.grade.report import GradeReport
 from descentlab.validation import InputTypeError, describe
 
 __all__ = ["test_gradient_step", "test_gradient_step_one_feature"]

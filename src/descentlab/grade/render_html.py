@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from descentlab.grade.render_text import fmt_points
 
 if TYPE_CHECKING:
-    from descentlab.grade.report import CaseResult, FunctionReport, GradeReport
+    from descentlab.grade.grade_report import CaseResult, FunctionReport, GradeReport
 
 __all__ = ["render_fragment", "render_page"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from descentlab.grade.report import CaseResult, FunctionReport, GradeReport
+    from descentlab.grade.grade_report import CaseResult, FunctionReport, GradeReport
 
 __all__ = ["fmt_points", "render_table"]
 

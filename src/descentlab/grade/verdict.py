@@ -14,10 +14,10 @@ from typing import Any
 from descentlab.grade.cases import Case
 from descentlab.grade.compare import Issue, check_return, received_array
 from descentlab.grade.diagnose import diagnose_case, wrong_outputs
+from descentlab.grade.grade_report import CaseResult, Verdict
 from descentlab.grade.inside.capture import OUTPUT_LIMIT
 from descentlab.grade.registry import Gradable
-from descentlab.grade.report import CaseResult, Verdict
-from descentlab.grade.session import CallOutcome
+from descentlab.grade.worker import CallOutcome
 
 __all__ = ["describe_raised", "judge", "skipped"]
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from descentlab.lrfind.curve import exponential_ramp, smooth, smooth_two_way, suggest_lrate
+from descentlab.lrfind.rate_curve import exponential_ramp, smooth, smooth_two_way, suggest_lrate
 from descentlab.validation import (
     InputTypeError,
     InputValueError,
@@ -44,7 +44,7 @@ class RangeTestResult:
 
     ``smoothed`` is the one-pass moving average the stop rule watched; ``smoothed_two_way`` the
     lag-free curve the suggestion is read from. ``suggested_lrate`` follows NOTE [suggestion
-    rule] in :mod:`descentlab.lrfind.curve` (None when the loss never fell); ``stop_reason`` is
+    rule] in :mod:`descentlab.lrfind.rate_curve` (None when the loss never fell); ``stop_reason`` is
     one of :data:`STOP_REASONS`.
     """
 

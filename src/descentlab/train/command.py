@@ -91,7 +91,7 @@ def config_from_args(args: argparse.Namespace):
     """The :class:`TrainConfig` the arguments describe (checked)."""
     from descentlab.data.catalog import dataset_task
     from descentlab.models import parse_layers
-    from descentlab.train.config import TrainConfig
+    from descentlab.train.train_config import TrainConfig
 
     task = args.task or dataset_task(args.dataset) or "regress"
     return TrainConfig(

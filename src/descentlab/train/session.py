@@ -28,11 +28,11 @@ from descentlab.provenance import device_description, library_versions
 from descentlab.store.jsonsafe import plain
 from descentlab.tasks import make_task
 from descentlab.torch_device import resolve_device
+from descentlab.train.batch_source import make_train_loader
 from descentlab.train.checkpoint import check_same_config, load_checkpoint
-from descentlab.train.config import TrainConfig
 from descentlab.train.fit import FitResult, Progress, fit
-from descentlab.train.loaders import make_train_loader
-from descentlab.train.optimizers import build_optimizer, build_scheduler
+from descentlab.train.optimizer_choice import build_optimizer, build_scheduler
+from descentlab.train.train_config import TrainConfig
 from descentlab.validation import InputTypeError, InputValueError
 
 __all__ = ["EXPERIMENT", "TrainReport", "run_training"]

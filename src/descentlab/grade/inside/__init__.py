@@ -4,5 +4,5 @@ NOTE [inside the sandbox]: this subpackage depends on the standard library and N
 imports its siblings relatively, because the sandbox does not show the descentlab package: the
 grader mounts this folder read-only under another name and starts :mod:`.serve`. It holds no
 expected value, tolerance or case file, and nothing it reports is trusted: the grader validates
-every message (``descentlab.grade.schema``) and makes every comparison itself.
+every message (``descentlab.grade.reply_schema``) and makes every comparison itself.
 """

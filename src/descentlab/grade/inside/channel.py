@@ -3,7 +3,7 @@
 NOTE [untrusted child]: the worker runs the learner's code, so whatever it sends is untrusted. The
 grader therefore never unpickles: a message is a 4-byte big-endian length and a UTF-8 JSON object,
 arrays travel as :mod:`.wire` records, and the grader checks every message against a strict schema
-(``descentlab.grade.schema``) before reading anything from it. Used on both sides of the pipe.
+(``descentlab.grade.reply_schema``) before reading anything from it. Used on both sides of the pipe.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Turning a submission spec into a namespace of the learner's functions (inside the sandbox).
 
-A spec (built by ``descentlab.grade.loader`` in the grader) holds *units*: a file's source, or one
-per notebook code cell, and the name of the module they run as. The learner's neighbour modules
-that the submission imports were copied by the grader into the folder on ``sys.path`` first.
+A spec (built by ``descentlab.grade.submission_spec`` in the grader) holds *units*: a file's
+source, or one per notebook code cell, and the name of the module they run as. The learner's
+neighbour modules that the submission imports were copied by the grader into the folder on
+``sys.path`` first.
 
 NOTE [notebook cells]: a notebook is a script; grading runs only what *defines* things, so training
 loops, plots and ``input()`` calls in other cells never run. The same rule serves a ``.py`` file

@@ -1,7 +1,7 @@
 """The worker's request loop: warm up, load one submission, call its functions (inside the sandbox).
 
 Started by the grader as ``python -I -S -c`` with this folder on ``sys.path`` (see
-``descentlab.grade.session``). It talks over its original stdin/stdout (:mod:`.channel`); file
+``descentlab.grade.worker``). It talks over its original stdin/stdout (:mod:`.channel`); file
 descriptors 0, 1 and 2 are then pointed at ``/dev/null`` so the learner's ``print``, ``input`` and
 C-level writes cannot disturb the channel, and ``sys.stdout``/``sys.stderr`` become a capped
 in-memory buffer.

@@ -13,7 +13,7 @@ from descentlab.optim import OPTIMIZERS, hyperparameters
 from descentlab.optim.schedules import SCHEDULES as SCHEDULE_CLASSES
 from descentlab.tasks import LOSSES, TASKS
 from descentlab.torch_device import DEVICES
-from descentlab.train.optimizers import IMPLEMENTATIONS, SCHEDULES
+from descentlab.train.optimizer_choice import IMPLEMENTATIONS, SCHEDULES
 from descentlab.validation import (
     InputTypeError,
     InputValueError,

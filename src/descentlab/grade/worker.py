@@ -33,10 +33,10 @@ from descentlab.grade.inside.channel import (
     write_message,
 )
 from descentlab.grade.inside.wire import encode_wire
-from descentlab.grade.loader import frameworks_used
 from descentlab.grade.process_cap import ProcessCap
+from descentlab.grade.reply_schema import BadReplyError, check_array, check_reply
 from descentlab.grade.sandbox import Limits, WorkerCommand, worker_command
-from descentlab.grade.schema import BadReplyError, check_array, check_reply
+from descentlab.grade.submission_spec import frameworks_used
 
 __all__ = [
     "CallOutcome",
