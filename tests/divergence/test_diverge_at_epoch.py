@@ -127,7 +127,7 @@ def _diverges(case: Case, lrate: float, epochs: int, scratch: Path) -> bool:
     words = _words(case, lrate, epochs)
     if case.command[0] == "train":
         from descentlab.cli import _parser
-        from descentlab.train.command import config_from_args
+        from descentlab.commands.train import config_from_args
         from descentlab.train.session import run_training
 
         args = _parser().parse_args([*words, "--out", str(scratch)])

@@ -10,22 +10,21 @@ from pathlib import Path
 import pytest
 from grade_corpus import SUBMISSIONS
 
+from descentlab.commands.grade import add_parser
 from descentlab.grade import load_case_set
-from descentlab.grade.command import add_cases_parser, add_check_parser
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="descentlab")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    add_check_parser(subparsers)
-    add_cases_parser(subparsers)
+    add_parser(subparsers)
     return parser.parse_args(argv)
 
 
 def _run(argv: list[str]) -> tuple[int, str]:
     args = _parse(argv)
     stream = io.StringIO()
-    return args.run(args, stream), stream.getvalue()
+    return args.handler(args, stream), stream.getvalue()
 
 
 def test_check_exits_0_when_every_case_passes() -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from descentlab.experiments.output import MARKER
+
+from descentlab.lifecycle.output_folder import MARKER
 
 # every case starts a Python process with torch and the CLI (seconds on a loaded machine)
 pytestmark = pytest.mark.slow

@@ -65,11 +65,11 @@ ARGS = [
 
 KILLER = """
     import argparse, os, sys
-    from descentlab.train.command import add_train_parser, config_from_args
+    from descentlab.commands.train import add_parser, config_from_args
     from descentlab.train.session import run_training
 
     parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers(), "unused")
+    add_parser(parser.add_subparsers())
     args = parser.parse_args(["train", *sys.argv[2:]])
 
     def kill(event):  # after epoch 3: epoch 2 is checkpointed, epoch 3 is stored but not saved
@@ -93,10 +93,10 @@ def _weights(folder):
 def _config(out_args):
     import argparse
 
-    from descentlab.train.command import add_train_parser, config_from_args
+    from descentlab.commands.train import add_parser, config_from_args
 
     parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers(), "unused")
+    add_parser(parser.add_subparsers())
     return config_from_args(parser.parse_args(["train", *out_args]))
 
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from descentlab.cli import main
+from descentlab.commands.train import add_parser, config_from_args
 from descentlab.experiments.optimizers import optimizer_spec
-from descentlab.train.command import add_train_parser, config_from_args
 
 
 def cli(*args: str, out) -> subprocess.CompletedProcess:
@@ -20,7 +20,7 @@ def cli(*args: str, out) -> subprocess.CompletedProcess:
 
 def train_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers(), "out")
+    add_parser(parser.add_subparsers())
     return parser.parse_args(["train", *argv])
 
 

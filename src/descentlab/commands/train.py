@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from descentlab.commands import DEFAULT_OUT
 from descentlab.validation import InputValueError
 
-__all__ = ["add_train_parser", "run_train"]
+__all__ = ["add_parser", "config_from_args", "run_train"]
 
 _EXAMPLE = (
     "example: descentlab train --model mlp --layers 64,32,16 --task classify --dataset digits "
@@ -19,7 +20,7 @@ _EXAMPLE = (
 )
 
 
-def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``train`` with its options (see ``descentlab train --help``)."""
     parser = subparsers.add_parser(
         "train",
@@ -60,10 +61,10 @@ def add_train_parser(subparsers: Any, default_out: str) -> argparse.ArgumentPars
         help="early stopping: epochs without a better validation loss (0: off)")  # fmt: skip
     add("--checkpoint-every", type=int, default=1, help="checkpoint every N epochs (default 1)")
     add("--resume", action="store_true", help="continue the unfinished run in OUT/train/")
-    add("--out", default=default_out, help=f"output folder (default {default_out})")
+    add("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     add("--store", help="results store file (default OUT/runs.sqlite)")
     add("--json", action="store_true", help="print one JSON object on stdout (no progress bar)")
-    parser.set_defaults(run=run_train)
+    parser.set_defaults(handler=run_train)
     return parser
 
 

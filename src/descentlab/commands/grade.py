@@ -1,14 +1,14 @@
-"""The grader's command-line seam: ``descentlab check`` and ``descentlab cases generate``.
+"""The grader's commands: ``descentlab check`` and ``descentlab cases generate``.
 
 ``check PATH`` grades one learner (a file, ``file.py:function``, a notebook or a learner's folder);
 ``check A.py B.ipynb CLASS_DIR/ --gradebook grades.csv`` (or any several targets) grades a class,
-one learner per file or sub-folder (see :mod:`.gradebook`).
+one learner per file or sub-folder (see :mod:`descentlab.grade.gradebook`).
 
-The CLI adds the two parsers with :func:`add_check_parser` and :func:`add_cases_parser`; each sets
-``run`` (via ``set_defaults``) to :func:`run_check` or :func:`run_cases`, which return the exit
-code: 0 when every case passed, 1 when any failed. Bad usage (a missing file, an unknown ``--as``
-name, an empty case set, existing case files without ``--force``) raises ValueError,
-FileNotFoundError or TypeError with a one-line message, which the CLI turns into exit code 2.
+:func:`add_parser` adds both parsers; each names its handler (``set_defaults(handler=...)``),
+:func:`run_check` or :func:`run_cases`, which returns the exit code: 0 when every case passed, 1
+when any failed. Bad usage (a missing file, an unknown ``--as`` name, an empty case set, existing
+case files without ``--force``) raises an ``InputError`` or FileNotFoundError with a one-line
+message, which the CLI turns into exit code 2.
 """
 
 from __future__ import annotations
@@ -24,10 +24,16 @@ from descentlab.grade.generate import SHIPPED_SEED, generate_cases
 from descentlab.grade.registry import REGISTRY
 from descentlab.validation import InputValueError
 
-__all__ = ["add_cases_parser", "add_check_parser", "run_cases", "run_check"]
+__all__ = ["add_parser", "run_cases", "run_check"]
 
 
-def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any) -> None:
+    """Add ``check`` and ``cases``."""
+    _add_check_parser(subparsers)
+    _add_cases_parser(subparsers)
+
+
+def _add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``check PATH[:FUNC] [--as NAME] [--cases DIR] [--json] [--html FILE] [--timeout S]``."""
     parser = subparsers.add_parser(
         "check",
@@ -83,11 +89,11 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="run the submission's code unsandboxed, with your rights (only for code you trust)",
     )
-    parser.set_defaults(run=run_check)
+    parser.set_defaults(handler=run_check)
     return parser
 
 
-def add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
+def _add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``cases generate --out DIR [--seed N] [--force]``."""
     parser = subparsers.add_parser("cases", help="write grader case sets")
     actions = parser.add_subparsers(dest="cases_action", required=True, metavar="ACTION")
@@ -103,7 +109,7 @@ def add_cases_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"case seed (default {SHIPPED_SEED}, the shipped cases)",
     )
     generate.add_argument("--force", action="store_true", help="overwrite existing case files")
-    parser.set_defaults(run=run_cases)
+    parser.set_defaults(handler=run_cases)
     return parser
 
 
