@@ -25,6 +25,7 @@ tour: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
+	$(BIN)/lint-imports --no-cache
 
 # The grader runs learner code in a bubblewrap sandbox (README "The grader"); its tests need it.
 sandbox-tools:

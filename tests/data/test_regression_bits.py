@@ -44,5 +44,7 @@ def test_the_spec_default_data_set_is_unchanged() -> None:
 
 
 def test_a_seed_the_legacy_generator_cannot_take_is_bad_input() -> None:
-    with pytest.raises(InputValueError, match=r"data_seed must be an integer in \[0, 2\*\*32 - 1\]"):
+    with pytest.raises(
+        InputValueError, match=r"data_seed must be an integer in \[0, 2\*\*32 - 1\]"
+    ):
         regression_data(10, 1, noise=1.0, random_state=2**32)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from descentlab.lifecycle.atomic_files import OutputWriteError, publish_new, write_file, write_text
+from descentlab.atomic_files import OutputWriteError, publish_new, write_file, write_text
 from descentlab.lifecycle.output_folder import (
     FolderBusyError,
     claim_folder,

@@ -27,7 +27,7 @@ def test_crash_between_write_and_rename_keeps_the_old_checkpoint(tmp_path, monke
     def crash(*args):
         raise OSError("simulated crash before the rename")
 
-    monkeypatch.setattr("descentlab.lifecycle.atomic_files.os.replace", crash)
+    monkeypatch.setattr("descentlab.atomic_files.os.replace", crash)
     with pytest.raises(ValueError, match=r"checkpoint must be writable.*simulated crash"):
         save_checkpoint(path, {"format": 1, "epoch": 2, "weights": torch.zeros(3)})
     assert path.read_bytes() == before

@@ -128,7 +128,7 @@ def _show(store, args: argparse.Namespace) -> int:
 
 def _export(store, args: argparse.Namespace) -> int:
     """``runs export``: a new file, written whole (NOTE [atomic files]) and never over another."""
-    from descentlab.lifecycle.atomic_files import publish_new
+    from descentlab.atomic_files import publish_new
     from descentlab.store import export_run
 
     flag = "--output" if args.output else "--out"

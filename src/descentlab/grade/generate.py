@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.atomic_files import write_text
 from descentlab.grade.arrays import encode_readable
 from descentlab.grade.cases import FORMAT_VERSION, VISIBILITIES
 from descentlab.grade.registry import REGISTRY, Gradable, get_gradable
-from descentlab.lifecycle.atomic_files import write_text
 from descentlab.lifecycle.output_folder import prepare_output
 from descentlab.validation import check_seed
 

@@ -1,6 +1,8 @@
 """One run lifecycle for every command that runs something (NOTE [every exit]).
 
-* :mod:`.atomic_files`: every file written whole or not at all (NOTE [atomic files]);
+* every file is written whole or not at all by :mod:`descentlab.atomic_files` (NOTE [atomic
+  files]), which lives below this package because the figures, the index page, checkpoints and
+  case files write through it too;
 * :mod:`.output_folder`: the ownership rule, the folder claim and the manifest (NOTE
   [ownership], NOTE [folder claim], NOTE [run manifest]);
 * :mod:`.run_lifecycle`: claim → store running → run → store final → files → release;

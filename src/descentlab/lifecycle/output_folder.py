@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from descentlab.lifecycle.atomic_files import (
+from descentlab.atomic_files import (
     TEMP_SUFFIX,
     OutputWriteError,
     recording_into,

@@ -13,9 +13,9 @@ NOTE [every exit]: whatever ends the run, the store and the folder agree afterwa
 * SIGINT/SIGTERM (:class:`~.signals.Interrupted`, any ``KeyboardInterrupt``) → ``interrupted``;
 * the store cannot take the results (a full disk) → :class:`StoreWriteError` naming the store,
   after trying to mark the run ``failed``;
-* a file cannot be written (a full disk) → :class:`~.atomic_files.OutputWriteError` naming the
-  file; the run keeps its stored status and results, its message says which file is missing
-  and how to redraw, and the manifest stays incomplete;
+* a file cannot be written (a full disk) → :class:`~descentlab.atomic_files.OutputWriteError`
+  naming the file; the run keeps its stored status and results, its message says which file is
+  missing and how to redraw, and the manifest stays incomplete;
 * an interruption while the final files are written waits for them (NOTE [interrupts]);
 * SIGKILL → the kernel drops the folder lock; the manifest says incomplete; the store's next
   writer marks the run ``interrupted`` from its pid and host.
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from descentlab.atomic_files import OutputWriteError, write_text
 from descentlab.lifecycle import signals
-from descentlab.lifecycle.atomic_files import OutputWriteError, write_text
 from descentlab.lifecycle.output_folder import (
     FolderClaim,
     PreviousRun,

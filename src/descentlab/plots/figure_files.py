@@ -43,7 +43,7 @@ def save_figure(figure: Figure, folder: Path, name: str, caption: str) -> Figure
     in ``folder``, which then replaces the target. savefig is given the format, since the
     temporary file's name does not end in ``.png``/``.svg``.
     """
-    from descentlab.lifecycle.atomic_files import write_file
+    from descentlab.atomic_files import write_file
 
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"

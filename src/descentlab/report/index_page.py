@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from descentlab.lifecycle.atomic_files import write_text
+from descentlab.atomic_files import write_text
 
 __all__ = ["write_index"]
 

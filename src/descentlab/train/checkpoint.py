@@ -1,7 +1,7 @@
 """Checkpoints: written atomically, read back exactly.
 
 NOTE [atomic checkpoint]: a checkpoint is written like every other file descentlab writes
-(NOTE [atomic files] in ``lifecycle.atomic_files``): to a temporary file in the target's folder,
+(NOTE [atomic files] in ``descentlab.atomic_files``): to a temporary file in the target's folder,
 flushed and ``fsync``-ed, then moved over the old one with ``os.replace`` and the folder synced.
 A crash at any point leaves either the old checkpoint or the new one, never a torn file.
 
@@ -34,7 +34,7 @@ __all__ = [
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to ``path`` atomically (NOTE [atomic checkpoint]); returns the path."""
-    from descentlab.lifecycle.atomic_files import write_file
+    from descentlab.atomic_files import write_file
 
     return write_file(path, lambda stream: torch.save(payload, stream), name="checkpoint")
 

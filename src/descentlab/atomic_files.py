@@ -10,10 +10,10 @@ file, which the next run claiming the folder removes (NOTE [run manifest]). The 
 A write that fails for lack of room or rights (a full disk, the file-size limit, a read-only
 folder) raises :class:`OutputWriteError` naming the file, and leaves no partial file behind.
 
-NOTE [file ledger]: while a run holds its folder (:mod:`.output_folder`), each file written into
-that folder is first recorded in the folder's manifest, so the next run knows which files to
-remove, even after a kill. The ledger is found through a context variable, so the drawing code
-needs no extra argument to take part.
+NOTE [file ledger]: while a run holds its folder (:mod:`descentlab.lifecycle.output_folder`),
+each file written into that folder is first recorded in the folder's manifest, so the next run
+knows which files to remove, even after a kill. The ledger is found through a context
+variable, so the drawing code needs no extra argument to take part.
 """
 
 from __future__ import annotations
