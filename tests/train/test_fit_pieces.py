@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from descentlab.models import make_model
-from descentlab.train import FitConfig, fit, make_task, make_train_loader
+from descentlab.train import FitConfig, fit, load_checkpoint, make_task, make_train_loader
 from descentlab.train.checkpoint_policy import CheckpointPolicy, Trainee, loader_generator
 from descentlab.train.divergence_policy import loss_divergence
 from descentlab.train.early_stopping import EarlyStopping
@@ -246,3 +246,44 @@ def test_fit_gives_the_bits_of_a_hand_written_loop(model_name, layers, make_opti
         runs.append((_weights(model), losses))
     assert runs[0][0] == runs[1][0]
     assert runs[0][1] == runs[1][1]
+
+
+class _StopError(Exception):
+    pass
+
+
+def test_fit_resumed_mid_run_ends_with_the_bits_and_early_stopping_state_of_one_run(tmp_path):
+    X, y, task = _data(m=40)
+    noise = torch.as_tensor(np.random.default_rng(5).standard_normal((8, 1)) * 3, dtype=y.dtype)
+
+    def run(path, *, stop_after=None, resume=False, seed=4):
+        model = make_model("mlp", 3, 1, layers=(5,), seed=seed)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+        loader = make_train_loader(X[:32], y[:32], 8, seed=2)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+        config = FitConfig(
+            epochs=8, scheduler_unit="step", device="cpu", patience=50, checkpoint=path,
+            checkpoint_every=2, resume=resume, run_config={"seed": 4},
+        )  # fmt: skip
+
+        def stop(event):
+            if event.kind == "epoch" and event.epoch == stop_after:
+                raise _StopError
+
+        result = fit(
+            model, optimizer, loader, task, config, val_data=(X[32:], noise),
+            scheduler=scheduler, callback=stop,
+        )  # fmt: skip
+        return _weights(model), result
+
+    whole, one = run(tmp_path / "one.pt")
+    with pytest.raises(_StopError):
+        run(tmp_path / "two.pt", stop_after=5)  # checkpointed after epoch 4; epoch 5 is redone
+    again, two = run(tmp_path / "two.pt", resume=True, seed=99)
+    assert two.resumed_from_epoch == 4 and two.steps == one.steps == 32
+    assert again == whole
+    for name in ("train_loss", "val_loss", "lrate"):
+        assert two.history[name] == one.history[name]
+    assert two.best_epoch == one.best_epoch < 4  # kept across the resume, not found again
+    state = load_checkpoint(tmp_path / "one.pt")["state"]
+    assert load_checkpoint(tmp_path / "two.pt")["state"] == state and state["bad_epochs"] > 4
