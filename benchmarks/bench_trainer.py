@@ -15,7 +15,7 @@ import torch
 
 from descentlab.measure import Timing, time_call
 from descentlab.models import make_model
-from descentlab.train import build_optimizer, fit, make_task
+from descentlab.train import FitConfig, build_optimizer, fit, make_task
 from harness import Benchmark, Case, Ratio
 
 TARGET = 1.10
@@ -52,8 +52,10 @@ def _compare(label: str, model_name: str, layers: tuple, m: int, n: int, batch: 
             loss.backward()
             hand_opt.step()
 
+    one_epoch = FitConfig(epochs=1, device="cpu")
+
     def fit_epoch():
-        fit(fit_model, fit_opt, batches, task=task, epochs=1, device="cpu")
+        fit(fit_model, fit_opt, batches, task, one_epoch)
 
     hand_epoch(), fit_epoch()  # warm-up
     hand_s, fit_s = [], []

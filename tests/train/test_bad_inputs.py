@@ -8,7 +8,14 @@ import torch
 
 from descentlab.data import split_dataset, training_dataset
 from descentlab.models import make_model, parse_layers
-from descentlab.train import TrainConfig, build_optimizer, fit, make_task, resolve_device
+from descentlab.train import (
+    FitConfig,
+    TrainConfig,
+    build_optimizer,
+    fit,
+    make_task,
+    resolve_device,
+)
 
 X = torch.zeros(8, 2)
 Y = torch.zeros(8, 1)
@@ -22,11 +29,11 @@ def _fit(**kwargs):
         "optimizer": build_optimizer(model, "sgd", lrate=0.1),
         "loader": [(X, Y)],
         "task": TASK,
-        "epochs": 1,
-        "device": "cpu",
     }
-    arguments.update(kwargs)
-    return fit(**arguments)
+    settings = {"epochs": 1, "device": "cpu"}
+    for name, value in kwargs.items():
+        (arguments if name in arguments else settings)[name] = value
+    return fit(**arguments, config=FitConfig(**settings))
 
 
 CASES = [

@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from descentlab.models import make_model
-from descentlab.train import build_optimizer, build_scheduler, fit, make_task, make_train_loader
+from descentlab.train import (
+    FitConfig,
+    build_optimizer,
+    build_scheduler,
+    fit,
+    make_task,
+    make_train_loader,
+)
 
 
 def _regression(m=64, n=3, seed=0):
@@ -24,7 +31,7 @@ def test_linear_regression_reaches_least_squares():
     batches = [(Xt, task.targets(y))]  # a list is a loader: full-batch gradient descent
     model = make_model("linear", 3, 1, seed=0)
     optimizer = build_optimizer(model, "sgd", lrate=0.3)
-    result = fit(model, optimizer, batches, task=task, epochs=150, device="cpu")
+    result = fit(model, optimizer, batches, task, FitConfig(epochs=150, device="cpu"))
     design = np.column_stack([X, np.ones(len(X))])
     w_star, *_ = np.linalg.lstsq(design, y, rcond=None)
     learned = np.append(model.affine.weight.detach().numpy().ravel(), model.affine.bias.item())
@@ -46,8 +53,8 @@ def test_classifier_separates_separable_data():
     model = make_model("mlp", 2, 3, layers=(16,), seed=0)
     optimizer = build_optimizer(model, "adam", lrate=0.05)
     result = fit(
-        model, optimizer, loader, task=task, epochs=15,
-        val_data=(Xt[240:], task.targets(y[240:])), device="cpu",
+        model, optimizer, loader, task, FitConfig(epochs=15, device="cpu"),
+        val_data=(Xt[240:], task.targets(y[240:])),
     )  # fmt: skip
     assert result.final["val_accuracy"] == 1.0 and result.final["val_zero_one"] == 0.0
     assert len(result.history["val_loss"]) == 15
@@ -66,9 +73,8 @@ def test_every_loader_kind_trains_to_the_same_bits_as_the_fast_one(kind):
             model,
             build_optimizer(model, "sgd", lrate=0.05),
             loader,
-            task=task,
-            epochs=3,
-            device="cpu",
+            task,
+            FitConfig(epochs=3, device="cpu"),
         )
         finals.append(torch.cat([p.detach().ravel() for p in model.parameters()]))
     assert torch.equal(finals[0], finals[1])
@@ -82,7 +88,7 @@ def _run(seed=0, impl="torch", epochs=3):
     )
     model = make_model("mlp", 3, 1, layers=(6,), seed=seed)
     optimizer = build_optimizer(model, "adam", lrate=0.01, impl=impl)
-    result = fit(model, optimizer, loader, task=task, epochs=epochs, device="cpu")
+    result = fit(model, optimizer, loader, task, FitConfig(epochs=epochs, device="cpu"))
     return b"".join(p.detach().numpy().tobytes() for p in model.parameters()), result
 
 
@@ -109,7 +115,7 @@ def test_divergence_stops_at_first_non_finite_loss():
     ]
     model = make_model("linear", 3, 1, seed=0)
     optimizer = build_optimizer(model, "sgd", lrate=50.0)
-    result = fit(model, optimizer, batches, task=task, epochs=20, device="cpu")
+    result = fit(model, optimizer, batches, task, FitConfig(epochs=20, device="cpu"))
     assert result.status == "diverged"
     epoch = result.epochs_run
     assert (
@@ -129,7 +135,7 @@ def test_early_stopping_on_validation_loss():
     model = make_model("mlp", 3, 1, layers=(32,), seed=0)
     optimizer = build_optimizer(model, "adam", lrate=0.05)
     result = fit(
-        model, optimizer, loader, task=task, epochs=200, patience=3, device="cpu",
+        model, optimizer, loader, task, FitConfig(epochs=200, patience=3, device="cpu"),
         val_data=(Xt[60:], task.targets(noise)),
     )  # fmt: skip
     assert result.stopped_early and result.epochs_run < 200
@@ -148,8 +154,9 @@ def test_plateau_and_per_step_schedules():
     scheduler, unit = build_scheduler(
         optimizer, "plateau", epochs=10, steps_per_epoch=1, patience=0, threshold=0.5
     )
-    result = fit(model, optimizer, [(Xt, yt)], task=task, epochs=4, scheduler=scheduler,
-                 scheduler_unit=unit, device="cpu", val_data=(Xt, yt))  # fmt: skip
+    result = fit(model, optimizer, [(Xt, yt)], task,
+                 FitConfig(epochs=4, scheduler_unit=unit, device="cpu"),
+                 scheduler=scheduler, val_data=(Xt, yt))  # fmt: skip
     assert unit == "epoch"
     assert result.history["lrate"] == pytest.approx(
         [1e-6, 1e-6, 1e-7, 1e-8]
@@ -162,11 +169,9 @@ def test_plateau_and_per_step_schedules():
         model,
         optimizer,
         batches,
-        task=task,
-        epochs=2,
+        task,
+        FitConfig(epochs=2, scheduler_unit=unit, device="cpu"),
         scheduler=scheduler,
-        scheduler_unit=unit,
-        device="cpu",
     )
     assert unit == "step" and scheduler.last_epoch == 8
 
@@ -178,8 +183,9 @@ def test_callback_and_metrics_sink():
     model = make_model("linear", 3, 1, seed=0)
     fit(
         model, build_optimizer(model, "sgd", lrate=0.1),
-        [(torch.as_tensor(X, dtype=torch.float32), task.targets(y))], task=task, epochs=3,
-        device="cpu", callback=events.append, metrics_sink=lambda e, v: logged.append((e, v)),
+        [(torch.as_tensor(X, dtype=torch.float32), task.targets(y))], task,
+        FitConfig(epochs=3, device="cpu"), callback=events.append,
+        metrics_sink=lambda e, v: logged.append((e, v)),
     )  # fmt: skip
     assert [e.epoch for e in events if e.kind == "epoch"] == [1, 2, 3]
     assert [e for e, _ in logged] == [1, 2, 3] and "train_loss" in logged[0][1]
@@ -196,9 +202,8 @@ def test_cuda_training_matches_cpu_closely():
         model,
         build_optimizer(model, "adam", lrate=0.01),
         loader,
-        task=task,
-        epochs=3,
-        device="cuda",
+        task,
+        FitConfig(epochs=3, device="cuda"),
     )
     assert result.device.startswith("cuda")
     np.testing.assert_allclose(result.history["train_loss"], cpu.history["train_loss"], rtol=1e-4)

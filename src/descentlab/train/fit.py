@@ -1,10 +1,11 @@
 """``fit``: one training loop for any model, optimizer, schedule and loader.
 
-NOTE [resume]: checkpoints are taken at epoch boundaries. A checkpoint holds everything the
-next epoch depends on (NOTE [atomic checkpoint]), including the state of the loader's
-``torch.Generator``, so a run resumed from epoch k draws the same batch orders for epochs
-k+1, k+2, … as an uninterrupted run and, on CPU, ends with bit-identical parameters. Work done
-after the last checkpoint (part of an epoch) is repeated on resume.
+The loop composes small pieces, each in its own module: :class:`~descentlab.train.fit_config.
+FitConfig` (the settings, checked once), :class:`~descentlab.train.epoch.Epoch` (one pass over
+the loader), :class:`~descentlab.train.evaluation.Validation` (metrics on held-out data),
+:class:`~descentlab.train.schedule_stepping.ScheduleStepping`, :class:`~descentlab.train.
+checkpoint_policy.CheckpointPolicy` (NOTE [resume]), :func:`~descentlab.train.divergence_policy.
+loss_divergence` and :class:`~descentlab.train.early_stopping.EarlyStopping`.
 
 NOTE [divergence]: the training loss of every batch is checked right after the forward pass.
 The first non-finite value stops the run before that batch updates the parameters; the run's
@@ -20,55 +21,25 @@ resume.
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable, Iterable, Sized
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from descentlab.divergence import Divergence
-from descentlab.store.jsonsafe import plain
 from descentlab.tasks import Task
 from descentlab.torch_device import resolve_device
-from descentlab.train.checkpoint import (
-    capture_rng,
-    check_same_config,
-    load_checkpoint,
-    restore_rng,
-    save_checkpoint,
-)
-from descentlab.validation import (
-    InputTypeError,
-    InputValueError,
-    check_choice,
-    check_positive_int,
-    describe,
-)
+from descentlab.train.checkpoint_policy import CheckpointPolicy, Trainee, loader_generator
+from descentlab.train.divergence_policy import loss_divergence
+from descentlab.train.early_stopping import EarlyStopping
+from descentlab.train.epoch import Epoch
+from descentlab.train.evaluation import Validation, evaluate, watched_loss
+from descentlab.train.fit_config import SCHEDULER_UNITS, FitConfig
+from descentlab.train.fit_progress import Progress
+from descentlab.train.schedule_stepping import ScheduleStepping
+from descentlab.validation import InputTypeError, InputValueError, describe
 
-__all__ = ["FitResult", "Progress", "fit"]
-
-SCHEDULER_UNITS = ("epoch", "step")
-_EVAL_CHUNK = 8192
-_TICK_SECONDS = 0.1
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What the trainer reports to its callback: ``kind`` is ``step`` (a tick at most every
-    0.1 s during an epoch) or ``epoch`` (after each epoch, with that epoch's ``metrics``)."""
-
-    kind: str
-    epoch: int
-    epochs: int
-    batch: int
-    batches: int
-    step: int
-    loss: float
-    samples_per_second: float
-    metrics: dict[str, float] = field(default_factory=dict)
+__all__ = ["SCHEDULER_UNITS", "FitConfig", "FitResult", "Progress", "evaluate", "fit"]
 
 
 @dataclass(frozen=True)
@@ -92,31 +63,6 @@ class FitResult:
     resumed_from_epoch: int = 0
 
 
-def _lrate(optimizer: torch.optim.Optimizer) -> float:
-    return float(optimizer.param_groups[0]["lr"])
-
-
-@torch.no_grad()
-def evaluate(
-    model: torch.nn.Module, task: Task, X: torch.Tensor, y: torch.Tensor
-) -> dict[str, float]:
-    """The task's mean metrics of ``model`` on ``(X, y)``, in chunks, without gradients."""
-    was_training = model.training
-    model.eval()
-    sums: dict[str, torch.Tensor] = {}
-    for start in range(0, X.shape[0], _EVAL_CHUNK):
-        part = task.metric_sums(
-            model(X[start : start + _EVAL_CHUNK]), y[start : start + _EVAL_CHUNK]
-        )
-        for name, value in part.items():
-            sums[name] = sums[name] + value if name in sums else value
-    model.train(was_training)
-    means = {name: float(value) / X.shape[0] for name, value in sums.items()}
-    if "accuracy" in means:
-        means["zero_one"] = 1.0 - means["accuracy"]
-    return means
-
-
 def _check_loader(loader: Any) -> int:
     if not isinstance(loader, Iterable) or not isinstance(loader, Sized):
         raise InputTypeError(
@@ -130,26 +76,39 @@ def _check_loader(loader: Any) -> int:
     return batches
 
 
+def _check_parts(model: Any, optimizer: Any, task: Any, config: Any, val_data: Any) -> None:
+    if not isinstance(model, torch.nn.Module):
+        raise InputTypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise InputTypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}"
+        )
+    if not isinstance(task, Task):
+        raise InputTypeError(
+            f"task must be a descentlab Task (see make_task), got {describe(task)}"
+        )
+    if not isinstance(config, FitConfig):
+        raise InputTypeError(f"config must be a FitConfig, got {describe(config)}")
+    if config.patience is not None and val_data is None:
+        raise InputValueError(
+            f"patience needs validation data (val_fraction > 0), got patience={config.patience} "
+            "without val_data"
+        )
+
+
 def fit(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     loader: Any,
-    *,
     task: Task,
-    epochs: int,
+    config: FitConfig,
+    *,
     val_data: tuple[torch.Tensor, torch.Tensor] | None = None,
     scheduler: Any = None,
-    scheduler_unit: str = "epoch",
-    device: str = "auto",
-    patience: int | None = None,
-    checkpoint: str | Path | None = None,
-    checkpoint_every: int = 1,
-    resume: bool = False,
-    config: dict[str, Any] | None = None,
     metrics_sink: Callable[[int, dict[str, float]], None] | None = None,
     callback: Callable[[Progress], None] | None = None,
 ) -> FitResult:
-    """Train ``model`` for ``epochs`` epochs over ``loader``; returns the per-epoch history.
+    """Train ``model`` for ``config.epochs`` epochs over ``loader``; returns the history.
 
     Args:
         model: any ``torch.nn.Module`` mapping a batch of features to the task's outputs; it is
@@ -161,188 +120,95 @@ def fit(
             and whose ``len()`` is the number of batches per epoch; batches are moved to the
             device. A ``loader.generator`` (``torch.Generator``) is saved in checkpoints.
         task: the loss and metrics (:func:`descentlab.tasks.make_task`).
-        epochs: number of epochs (> 0).
+        config: epochs, device, scheduler unit, early stopping, checkpoints and resume
+            (:class:`FitConfig`).
         val_data: ``(X, y)`` validation tensors, evaluated after every epoch.
         scheduler: a ``torch.optim.lr_scheduler`` object or None. ``ReduceLROnPlateau`` steps
             once per epoch on the validation loss (the training loss without validation data);
-            others step once per ``scheduler_unit`` (``epoch`` or ``step``).
-        device: ``auto``, ``cpu`` or ``cuda``.
-        patience: early stopping: stop after this many epochs (> 0) without a strictly lower
-            validation loss than the best so far; needs ``val_data``. The parameters returned
-            are those of the last epoch run; ``best_epoch`` says which epoch was best.
-        checkpoint: checkpoint file, written every ``checkpoint_every`` epochs and at the end
-            (NOTE [atomic checkpoint]).
-        resume: continue from ``checkpoint`` (NOTE [resume]); ``config`` must equal the one
-            stored in it.
-        config: the resolved run config (JSON-ready), stored in checkpoints.
+            others step once per ``config.scheduler_unit`` (``epoch`` or ``step``).
         metrics_sink: called as ``sink(epoch, metrics)`` after each epoch, before the checkpoint
             (the results store logs through it).
         callback: receives :class:`Progress` events (the CLI draws its progress bar with it);
             the library itself never prints.
 
-    Divergence: NOTE [divergence].
+    Early stopping (``config.patience``) needs ``val_data``; the parameters returned are those
+    of the last epoch run, ``best_epoch`` says which epoch was best. Divergence: NOTE
+    [divergence].
     """
-    epochs = check_positive_int("epochs", epochs)
-    checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
-    check_choice("scheduler_unit", scheduler_unit, SCHEDULER_UNITS)
-    if not isinstance(model, torch.nn.Module):
-        raise InputTypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise InputTypeError(
-            f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}"
-        )
-    if not isinstance(task, Task):
-        raise InputTypeError(
-            f"task must be a descentlab Task (see make_task), got {describe(task)}"
-        )
-    if patience is not None:
-        patience = check_positive_int("patience", patience)
-        if val_data is None:
-            raise InputValueError(
-                f"patience needs validation data (val_fraction > 0), got patience={patience} "
-                "without val_data"
-            )
-    if resume and checkpoint is None:
-        raise InputValueError(
-            "resume needs a checkpoint path, got resume=True with checkpoint=None"
-        )
+    _check_parts(model, optimizer, task, config, val_data)
     batches = _check_loader(loader)
-    target = resolve_device(device)
+    target = resolve_device(config.device)
     model.to(target)
-    if val_data is not None:
-        val_X, val_y = (t.to(target) for t in val_data)
-    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
-    per_step = scheduler is not None and not plateau and scheduler_unit == "step"
-    generator = getattr(loader, "generator", None)
-    if not isinstance(generator, torch.Generator):
-        generator = None
-    config_plain = plain(config) if config is not None else None
+    validation = None if val_data is None else Validation.on_device(val_data, task, target)
+    schedule = ScheduleStepping(scheduler, config.scheduler_unit)
+    trainee = Trainee(model, optimizer, scheduler, loader_generator(loader))
+    checkpoints = None
+    if config.checkpoint is not None:
+        checkpoints = CheckpointPolicy(
+            config.checkpoint, config.checkpoint_every, config.run_config
+        )
+    epochs = config.epochs
+    one_epoch = Epoch(
+        model, optimizer, loader, task, target,
+        each_step=schedule.each_step, callback=callback, epochs=epochs, batches=batches,
+    )  # fmt: skip
 
     history: dict[str, list[float]] = {}
-    state = {"epoch": 0, "step": 0, "best": math.inf, "best_epoch": None, "bad_epochs": 0}
-    if resume:
-        saved = load_checkpoint(checkpoint)
-        if config_plain is not None:
-            check_same_config(saved["config"], config_plain)
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        if scheduler is not None and saved["scheduler"] is not None:
-            scheduler.load_state_dict(saved["scheduler"])
-        restore_rng(saved["rng"], generator)
-        history = {name: list(values) for name, values in saved["history"].items()}
-        state.update(saved["state"])
-    resumed_from = state["epoch"]
+    done, steps, stopping = 0, 0, EarlyStopping(config.patience)
+    if config.resume:
+        history, saved = checkpoints.restore(trainee)
+        done, steps = saved["epoch"], saved["step"]
+        stopping = EarlyStopping.from_state(config.patience, saved)
+    resumed_from = done
 
     def write_checkpoint(finished: bool) -> None:
-        save_checkpoint(
-            checkpoint,
-            {
-                "format": 1,
-                "config": config_plain,
-                "finished": finished,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": None if scheduler is None else scheduler.state_dict(),
-                "rng": capture_rng(generator),
-                "history": history,
-                "state": dict(state),
-            },
-        )
+        state = {"epoch": done, "step": steps, **stopping.as_state()}
+        checkpoints.write(trainee, history=history, state=state, finished=finished)
 
-    status, message, stopped_early = "finished", None, False
+    divergence, stopped_early = None, False
     model.train()
-    for epoch in range(state["epoch"] + 1, epochs + 1):
-        lrate = last_rate = _lrate(optimizer)
-        started = last_tick = time.perf_counter()
-        total = 0.0
-        seen = 0
-        for batch, (xb, yb) in enumerate(loader, start=1):
-            if xb.device != target:
-                xb = xb.to(target, non_blocking=True)
-            if yb.device != target:
-                yb = yb.to(target, non_blocking=True)
-            optimizer.zero_grad(set_to_none=True)
-            loss = task.loss(model(xb), yb)
-            value = loss.item()
-            if not math.isfinite(value):
-                status = "diverged"
-                message = Divergence(epoch, state["step"] + 1, _lrate(optimizer), value).sentence()
-                break
-            loss.backward()
-            last_rate = _lrate(optimizer)
-            optimizer.step()
-            if per_step:
-                scheduler.step()
-            state["step"] += 1
-            size = xb.shape[0]
-            total += value * size
-            seen += size
-            if callback is not None:
-                now = time.perf_counter()
-                if now - last_tick >= _TICK_SECONDS:
-                    last_tick = now
-                    callback(
-                        Progress(
-                            "step", epoch, epochs, batch, batches, state["step"],
-                            total / seen, seen / (now - started),
-                        )
-                    )  # fmt: skip
-        seconds = time.perf_counter() - started
-        record = {
-            "epoch": float(epoch),
-            "train_loss": total / seen if status == "finished" and seen else math.nan,
-            "lrate": lrate,
-            "seconds": seconds,
-            "samples_per_second": seen / seconds if seconds > 0 else math.nan,
-        }
-        if val_data is not None:
-            record.update({f"val_{k}": v for k, v in evaluate(model, task, val_X, val_y).items()})
-        after = record.get("val_loss", record["train_loss"])
-        if status == "finished" and not math.isfinite(after):
-            status = "diverged"
-            message = Divergence(epoch, state["step"], last_rate, after).sentence()
+    for epoch in range(done + 1, epochs + 1):
+        outcome = one_epoch.run(epoch, steps)
+        steps, divergence = outcome.steps, outcome.divergence
+        record = outcome.record(epoch)
+        if validation is not None:
+            record.update(validation.metrics(model))
+        watched = watched_loss(record)
+        if divergence is None:
+            divergence = loss_divergence(epoch, steps, outcome.last_rate, watched)
         for name, value in record.items():
             history.setdefault(name, []).append(value)
         if metrics_sink is not None:
             metrics_sink(epoch, record)
-        if status == "diverged":
-            if checkpoint is not None:
+        if divergence is not None:
+            if checkpoints is not None:
                 write_checkpoint(finished=True)
             break
-        state["epoch"] = epoch
-        watched = record.get("val_loss", record["train_loss"])
-        if scheduler is not None and plateau:
-            scheduler.step(watched)
-        elif scheduler is not None and not per_step:
-            scheduler.step()
-        if val_data is not None:
-            if watched < state["best"]:
-                state.update(best=watched, best_epoch=epoch, bad_epochs=0)
-            else:
-                state["bad_epochs"] += 1
-            stopped_early = patience is not None and state["bad_epochs"] >= patience
+        done = epoch
+        schedule.after_epoch(watched)
+        if validation is not None:
+            stopped_early = stopping.update(epoch, watched)
         last = stopped_early or epoch == epochs
-        if checkpoint is not None and (epoch % checkpoint_every == 0 or last):
+        if checkpoints is not None and checkpoints.due(epoch, last=last):
             write_checkpoint(finished=last)
         if callback is not None:
             callback(
                 Progress(
-                    "epoch", epoch, epochs, batches, batches, state["step"],
+                    "epoch", epoch, epochs, batches, batches, steps,
                     record["train_loss"], record["samples_per_second"], record,
                 )
             )  # fmt: skip
         if stopped_early:
             break
-    final = {name: values[-1] for name, values in history.items()}
     return FitResult(
-        status=status,
+        status="finished" if divergence is None else "diverged",
         epochs_run=len(history.get("epoch", [])),
-        steps=state["step"],
+        steps=steps,
         history=history,
-        final=final,
-        message=message,
+        final={name: values[-1] for name, values in history.items()},
+        message=None if divergence is None else divergence.sentence(),
         stopped_early=stopped_early,
-        best_epoch=state["best_epoch"],
+        best_epoch=stopping.best_epoch,
         device=str(target),
         resumed_from_epoch=resumed_from,
     )

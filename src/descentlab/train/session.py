@@ -31,6 +31,7 @@ from descentlab.torch_device import resolve_device
 from descentlab.train.batch_source import make_train_loader
 from descentlab.train.checkpoint import check_same_config, load_checkpoint
 from descentlab.train.fit import FitResult, Progress, fit
+from descentlab.train.fit_config import FitConfig
 from descentlab.train.optimizer_choice import build_optimizer, build_scheduler
 from descentlab.train.train_config import TrainConfig
 from descentlab.validation import InputTypeError, InputValueError
@@ -188,21 +189,24 @@ def run_training(
                 label=f"{config.model} {config.task} {Path(config.dataset).name}",
             )
         life.resume_hint = " (continue with --resume)"
-        result = fit(
-            model,
-            optimizer,
-            loader,
-            task=task,
+        fit_config = FitConfig(
             epochs=config.epochs,
-            val_data=val_data,
-            scheduler=scheduler,
             scheduler_unit=unit,
             device=config.device,
             patience=config.patience or None,
             checkpoint=checkpoint,
             checkpoint_every=config.checkpoint_every,
             resume=resume,
-            config={**resolved, "run_id": run_id},
+            run_config={**resolved, "run_id": run_id},
+        )
+        result = fit(
+            model,
+            optimizer,
+            loader,
+            task,
+            fit_config,
+            val_data=val_data,
+            scheduler=scheduler,
             metrics_sink=lambda epoch, values: life.store.log_metrics(run_id, epoch - 1, values),
             callback=callback,
         )
