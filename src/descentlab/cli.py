@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the experiments, one line each")
 
     run = sub.add_parser("run", help="run one experiment")
-    run.add_argument("experiment", help="an experiment name from `descentlab list`")
+    run.add_argument("experiment", nargs="?", help="an experiment name from `descentlab list`")
+    run.add_argument(
+        "--config", help="repeat the run a config.json describes (OUT/EXPERIMENT/config.json)"
+    )
     run.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     run.add_argument("--seed", type=int, help="seed of the initial weight and batch order")
     run.add_argument(
@@ -59,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--store", help="results store file (default OUT/runs.sqlite)")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    rerun = sub.add_parser("rerun", help="repeat a stored run and compare its results' bits")
+    rerun.add_argument("id", type=_run_id, help="a run id from `descentlab runs`")
+    rerun.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    rerun.add_argument("--store", help="results store file (default OUT/runs.sqlite)")
+    rerun.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     tour = sub.add_parser("tour", help="run every experiment and write OUT/index.html")
     tour.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
@@ -134,6 +143,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from descentlab.experiments.catalog import CATALOG
     from descentlab.validation import check_choice
 
+    if args.config is not None:
+        from descentlab.commands.rerun import config_command
+
+        args.on_stage = _stage_hook()
+        return config_command(args)
+    if args.experiment is None:
+        raise InputValueError("experiment must be named (see descentlab list), got none")
+
     check_choice("experiment", args.experiment, tuple(CATALOG))  # before any heavy import
     from descentlab.experiments.runner import resolve_config, run_experiment
     from descentlab.memory_estimates import check_memory, experiment_bytes, memory_limit
@@ -159,6 +176,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(_summary_line(report))
         print(f"figures, config and results in {report.folder}")
     return 0
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    from descentlab.commands.rerun import rerun_command
+
+    args.on_stage = _stage_hook()
+    return rerun_command(args)
 
 
 def _cmd_tour(args: argparse.Namespace) -> int:
@@ -351,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": lambda: _cmd_run(args),
             "tour": lambda: _cmd_tour(args),
             "runs": lambda: _cmd_runs(args),
+            "rerun": lambda: _rerun(args),
         }
         return handlers[args.command]()
     except (InputError, FileNotFoundError) as error:
