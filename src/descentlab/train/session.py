@@ -101,9 +101,9 @@ def config_from_written(written: dict[str, Any]) -> tuple[TrainConfig, Any]:
     described = written.get("dataset_description")
     source = described.get("source") if isinstance(described, dict) else None
     dataset = values.get("dataset")
-    if isinstance(dataset, str) and described and described.get("sha256") and source:
-        if str(Path(dataset).resolve()) != source:
-            values["dataset"] = source
+    fingerprinted = isinstance(described, dict) and described.get("sha256") and source
+    if fingerprinted and isinstance(dataset, str) and str(Path(dataset).resolve()) != source:
+        values["dataset"] = source
     return TrainConfig(**values), described
 
 
