@@ -21,7 +21,10 @@ def add_parser(subparsers: Any) -> None:
     listing.set_defaults(handler=run_list)
 
     run = subparsers.add_parser("run", help="run one experiment")
-    run.add_argument("experiment", help="an experiment name from `descentlab list`")
+    run.add_argument("experiment", nargs="?", help="an experiment name from `descentlab list`")
+    run.add_argument(
+        "--config", help="repeat the run a config.json describes (OUT/EXPERIMENT/config.json)"
+    )
     run.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     run.add_argument("--seed", type=int, help="seed of the initial weight and batch order")
     run.add_argument(
@@ -94,6 +97,12 @@ def run_run(args: argparse.Namespace) -> int:
     from descentlab.experiments.catalog import CATALOG
     from descentlab.validation import check_choice
 
+    if args.config is not None:
+        from descentlab.commands.rerun import config_command
+
+        return config_command(args)
+    if args.experiment is None:
+        raise InputValueError("experiment must be named (see descentlab list), got none")
     check_choice("experiment", args.experiment, tuple(CATALOG))  # before any heavy import
     from descentlab.experiments.runner import resolve_config, run_experiment
     from descentlab.memory_estimates import check_memory, experiment_bytes, memory_limit

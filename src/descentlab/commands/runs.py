@@ -9,7 +9,7 @@ from typing import Any
 from descentlab.commands import DEFAULT_OUT
 from descentlab.validation import InputValueError
 
-__all__ = ["add_parser", "run_runs"]
+__all__ = ["add_parser", "run_id", "run_runs"]
 
 _ORPHAN_NOTE = "* its process is gone; the next run into this store records it as interrupted"
 
@@ -24,21 +24,21 @@ def add_parser(subparsers: Any) -> None:
     runs.set_defaults(handler=run_runs)
     runs_sub = runs.add_subparsers(dest="runs_command")
     show = runs_sub.add_parser("show", help="show one run with its trials")
-    show.add_argument("id", type=_run_id)
+    show.add_argument("id", type=run_id)
     show.add_argument("--json", action="store_true", help="print the run as JSON")
     export = runs_sub.add_parser("export", help="export a run's metrics")
-    export.add_argument("id", type=_run_id)
+    export.add_argument("id", type=run_id)
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default OUT/run-ID.FORMAT)")
     plot = runs_sub.add_parser("plot", help="redraw a run's figures from the store")
-    plot.add_argument("id", type=_run_id)
+    plot.add_argument("id", type=run_id)
     plot.add_argument("--to", help="folder for the figures (default OUT/redraw-ID)")
     for command in (show, export, plot):  # also accepted after the subcommand
         command.add_argument("--out", default=argparse.SUPPRESS, help="as for `runs --out`")
         command.add_argument("--store", default=argparse.SUPPRESS, help="as for `runs --store`")
 
 
-def _run_id(text: str) -> int:
+def run_id(text: str) -> int:
     """argparse ``type`` of a run id: refused with the parser's one line and exit 2."""
     from descentlab.store.ids import ID_LIMIT
 

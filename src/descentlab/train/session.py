@@ -13,6 +13,7 @@ checkpoint belongs to an unfinished run (``--resume`` continues it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from descentlab.train.optimizer_choice import build_optimizer, build_scheduler
 from descentlab.train.train_config import TrainConfig
 from descentlab.validation import InputTypeError, InputValueError
 
-__all__ = ["EXPERIMENT", "TrainReport", "run_training"]
+__all__ = ["EXPERIMENT", "TrainReport", "config_from_written", "run_training"]
 
 EXPERIMENT = "train"
 FOLDER = "train"
@@ -69,6 +70,44 @@ class TrainReport:
         )
 
 
+#: Keys of a stored config (or ``config.json``) that the run derives rather than takes: checked
+#: by comparing the re-run's resolved config with the original's, never passed back in.
+_DERIVED = (
+    "resolved_device", "n_outputs", "classes", "n_train", "n_val", "dataset_description",
+    "scaling", "run_id", "rerun_of",
+)  # fmt: skip
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists as the tuples a :class:`TrainConfig` holds (``betas`` [0.9, 0.99])."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def config_from_written(written: dict[str, Any]) -> tuple[TrainConfig, Any]:
+    """The :class:`TrainConfig` of a stored or written training config, and the description of
+    its data. Unknown keys are refused by name; the stored ``loss`` is the one the run resolved,
+    the same loss it would choose again. A data file given by a relative path that leads
+    elsewhere from here is taken from the stored description's resolved path."""
+    fields = [f.name for f in dataclasses.fields(TrainConfig)]
+    unknown = sorted(set(written) - set(fields) - set(_DERIVED))
+    if unknown:
+        raise InputValueError(
+            f"config keys must be train settings ({', '.join(fields)}) or derived "
+            f"({', '.join(_DERIVED)}), got unknown {', '.join(repr(k) for k in unknown)}"
+        )
+    values = {k: _tuples(v) for k, v in written.items() if k in fields}
+    for name in ("optimizer_options", "schedule_options"):
+        if isinstance(values.get(name), dict):
+            values[name] = tuple((k, _tuples(v)) for k, v in values[name].items())
+    described = written.get("dataset_description")
+    source = described.get("source") if isinstance(described, dict) else None
+    dataset = values.get("dataset")
+    fingerprinted = isinstance(described, dict) and described.get("sha256") and source
+    if fingerprinted and isinstance(dataset, str) and str(Path(dataset).resolve()) != source:
+        values["dataset"] = source
+    return TrainConfig(**values), described
+
+
 def _seeds(seed: int) -> tuple[int, int, int]:
     split, model, loader = np.random.SeedSequence(seed).generate_state(3)
     return int(split), int(model), int(loader)
@@ -99,6 +138,7 @@ def run_training(
     resume: bool = False,
     callback: Callable[[Progress], None] | None = None,
     on_stage: StageHook | None = None,
+    rerun_of: dict[str, Any] | None = None,
 ) -> TrainReport:
     """Train as ``config`` says, store the run and write its files into ``out/train/``.
 
@@ -106,7 +146,8 @@ def run_training(
     run alone, so two runs never share a checkpoint. With ``resume=True`` the checkpoint in
     ``out/train/`` is continued (the config must be the same) and the same stored run is
     completed. A diverged run is a result (status ``diverged``); an exception or interruption
-    marks the run ``failed`` or ``interrupted`` and propagates.
+    marks the run ``failed`` or ``interrupted`` and propagates. A re-run passes ``rerun_of``,
+    stored in its config (NOTE [rerun link] in ``lifecycle.rerun``).
     """
     if not isinstance(config, TrainConfig):
         raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -171,6 +212,8 @@ def run_training(
             "scaling": scaling,
         }
     )
+    if rerun_of is not None:
+        resolved["rerun_of"] = rerun_of
 
     with RunLifecycle(
         out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage
