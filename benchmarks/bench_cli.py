@@ -73,9 +73,10 @@ def _command(
     return call
 
 
-def run(quick: bool) -> Benchmark:
-    # quick: one round after the warm-up, enough to check every command still answers
-    repeat, warmup = (1, 1) if quick else (9, 1)
+def run(quick: bool, smoke: bool = False) -> Benchmark:
+    # quick (and smoke, the same here: a command cannot get smaller): one round after the
+    # warm-up, enough to check every command still answers
+    repeat, warmup = (1, 1) if quick or smoke else (9, 1)
     env = _environment()
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as scratch:
         out = str(Path(scratch) / "out")

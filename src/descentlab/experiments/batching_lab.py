@@ -42,6 +42,7 @@ import numpy as np
 import torch
 
 from descentlab.data import Dataset
+from descentlab.divergence import Divergence
 from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
@@ -341,14 +342,21 @@ def _measure(config, kind: str, size: int, X, y, device: torch.device) -> TrialR
         "trained_epochs": WARMUP + config.repeat,
         "diverged_at": diverged or None,
     }
-    message = None
-    if diverged:
-        message = (
-            f"diverged at epoch {diverged['epoch']}, step {diverged['step']} with lrate "
-            f"{config.lrate:g} ({diverged['seen']})"
+    label = f"{kind} @ batch {size}"
+    divergence = None
+    if diverged:  # the run's one stderr line names each trial (NOTE [divergence report])
+        seen = str(diverged["seen"])
+        divergence = Divergence(
+            epoch=int(diverged["epoch"]),
+            step=int(diverged["step"]),
+            lrate=config.lrate,
+            loss=float(seen.removeprefix("loss ")) if seen.startswith("loss ") else None,
+            name=label,
+            reason=None if seen.startswith("loss ") else seen,
         )
+    summary["divergence"] = None if divergence is None else divergence.as_json()
     return TrialRecord(
-        label=f"{kind} @ batch {size}",
+        label=label,
         config={"kind": kind, "batch_size": size, "num_workers": config.num_workers},
         status="diverged" if diverged else "finished",
         metrics={
@@ -358,7 +366,7 @@ def _measure(config, kind: str, size: int, X, y, device: torch.device) -> TrialR
             "train_loss": losses,
         },
         summary=summary,
-        message=message,
+        message=None if divergence is None else divergence.sentence(),
     )
 
 
