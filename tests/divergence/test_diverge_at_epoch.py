@@ -1,11 +1,14 @@
 """Property: a learning rate that makes a run diverge at epoch 1, 2 or the last one is a result.
 
 For every catalogued experiment that takes a learning rate, and for ``descentlab train`` (linear
-and MLP), the rates are found by bisection on tiny sizes, from the run statuses alone: a rate
-"diverges at epoch E" when the same configuration run for E − 1 epochs finishes and for E
-epochs diverges (every trial diverged). Trajectories are prefixes of longer ones (same seed, same
-batch orders), so the run over ``LAST`` epochs must then report epoch E — the largest epoch its
-one stderr line names, since a run diverges when its last trial does (NOTE [divergence report]).
+and MLP), the rates are found on tiny sizes from the run statuses alone: a rate "diverges at
+epoch E" when the same configuration run for E − 1 epochs finishes and for E epochs diverges
+(every trial diverged). The rates a bisection found once are kept in ``KNOWN_RATES`` and checked
+by that definition before use (two runs a rate); the bisection runs again only for a case whose
+known rates no longer pass (it cost minutes, the ``train`` cases most). Trajectories are
+prefixes of longer ones (same seed, same batch orders), so the run over ``LAST`` epochs must
+then report epoch E — the largest epoch its one stderr line names, since a run diverges when its
+last trial does (NOTE [divergence report]).
 Through the CLI's own ``main`` (in process: about thirty runs), with warnings as errors: exit 0,
 status ``diverged`` in ``runs show --json``, results.json and every figure written, one line.
 
@@ -117,6 +120,24 @@ CASES = [
 ]
 
 
+#: Rates the bisection (``_search``) found, a case's rate for epochs 1, 2 and ``LAST`` (rounded
+#: to 6 digits, well inside their brackets); ``_rates`` checks each before use.
+KNOWN_RATES: dict[str, dict[int, float]] = {
+    "gd-onefeature": {1: 5.96659e225, 2: 3.878e113, 3: 9.36443e62},
+    "lr-sweep": {1: 5.96659e225, 2: 3.878e113, 3: 9.36443e62},
+    "gd-multifeature": {1: 3.77502e225, 2: 1.98305e113, 3: 6.59035e62},
+    "minibatch-sgd": {1: 6.81979e168, 2: 1.49856e28, 3: 3393440000000000.0},
+    "batch-compare": {1: 3.77502e225, 2: 1.98305e113, 3: 6.59035e62},
+    "optimizers": {1: 1.19898e169, 2: 3.66472e28, 3: 6094350000000000.0},
+    "optimizers mlp": {1: 2.13632e175, 2: 5.87837e37, 3: 3.83734e20},
+    "schedulers": {1: 1.19898e169, 2: 3.66472e28, 3: 6094350000000000.0},
+    "minima": {1: 1.74995e150, 2: 2.72393, 3: 1.80702},
+    "devices": {1: 8.89337e151, 2: 744.277, 3: 32.5425},
+    "train linear": {1: 8.55321e16, 2: 469.759, 3: 12.2672},
+    "train mlp": {1: 1.05872e17, 2: 740.053, 3: 17.7778},
+}
+
+
 def _words(case: Case, lrate: float, epochs: int) -> list[str]:
     return [*case.command, *case.settings, *case.rate(lrate), *case.epochs(epochs)]
 
@@ -153,8 +174,30 @@ def _boundary(case: Case, epochs: int, scratch: Path) -> float:
     return high
 
 
+def _diverges_at(case: Case, lrate: float, target: int, scratch: Path) -> bool:
+    """Whether ``lrate`` diverges at epoch ``target``: within ``target`` epochs, and (past the
+    first epoch) not within ``target`` − 1."""
+    return _diverges(case, lrate, target, scratch) and (
+        target == 1 or not _diverges(case, lrate, target - 1, scratch)
+    )
+
+
 @cache
 def _rates(index: int, scratch: str) -> dict[int, float]:
+    """For the case ``CASES[index]``: the rates of ``KNOWN_RATES`` when each still diverges at
+    its epoch (checked from the run statuses, as the search would), else the search's."""
+    case = CASES[index]
+    folder = Path(scratch) / case.name.replace(" ", "-")
+    known = KNOWN_RATES.get(case.name, {})
+    if all(
+        target in known and _diverges_at(case, known[target], target, folder)
+        for target in (1, 2, LAST)
+    ):
+        return {target: known[target] for target in (1, 2, LAST)}
+    return _search(index, scratch)
+
+
+def _search(index: int, scratch: str) -> dict[int, float]:
     """For the case ``CASES[index]``: a rate diverging at each target epoch, between the rates
     that diverge within E epochs and those that diverge within E − 1, as near the middle (in
     log scale) as the definition holds (a rate's effect need not be monotone: on x·cos(πx) a
@@ -172,10 +215,7 @@ def _rates(index: int, scratch: str) -> dict[int, float]:
         grid = np.linspace(low, high, 41)[1:-1].tolist()
         candidates = sorted(grid, key=lambda e: abs(e - middle))
         rates[target] = next(
-            10.0**e
-            for e in candidates
-            if _diverges(case, 10.0**e, target, folder)
-            and (target == 1 or not _diverges(case, 10.0**e, target - 1, folder))
+            10.0**e for e in candidates if _diverges_at(case, 10.0**e, target, folder)
         )
     return rates
 
@@ -221,4 +261,5 @@ def test_the_cases_cover_every_experiment_with_a_rate():
 
     covered = {c.command[1] for c in CASES if c.command[0] == "run"}
     assert covered == set(CATALOG) - {"loaders", "lr-find"}
+    assert set(KNOWN_RATES) == {c.name for c in CASES}
     assert dataclasses.is_dataclass(CASES[0])

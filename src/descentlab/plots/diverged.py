@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.divergence import Divergence
+from descentlab.plots.tick_labels import set_scale
 
 __all__ = [
     "OFF_CHART",
@@ -55,7 +56,7 @@ def set_log_scale(ax: Any, axis: str = "y") -> None:
     low, high = (data.y0, data.y1) if axis == "y" else (data.x0, data.x1)
     if not (np.isfinite(low) and np.isfinite(high) and high > 0):
         return
-    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    set_scale(ax, axis, "log")
     if low > 0 and high <= low * (1 + 1e-9):
         (ax.set_ylim if axis == "y" else ax.set_xlim)(low / 2, high * 2)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from descentlab.plots.figure_files import new_figure
+from descentlab.plots.tick_labels import set_scale
 from descentlab.store.records import StoredExperiment
 
 COLORS = {
@@ -79,8 +80,8 @@ def _epoch_time(results: dict, kinds: list[str], sizes: list[int], by: dict):
                 alpha=alpha,
                 label=f"{kind}: {what}",
             )
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
+    set_scale(ax, "x", "log", base=2)
+    set_scale(ax, "y", "log")
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.set_xlabel("batch size (log scale)")
     ax.set_ylabel("seconds per epoch (log scale; median, bars min–max)")
@@ -188,7 +189,7 @@ def _losses(stored: StoredExperiment, results: dict):
         if trial.status == "diverged" and (~shown).any():
             first = int(np.flatnonzero(~shown)[0])
             ax.plot(steps[first], top, "x", color=line.get_color(), markersize=8)
-    ax.set_yscale("log")
+    set_scale(ax, "y", "log")
     ax.set_xlabel("training step (every round, the untimed first one included)")
     ax.set_ylabel("training loss (MSE, log scale)")
     ax.set_title(

@@ -13,6 +13,7 @@ from descentlab.plots.diverged import (
     stored_divergence,
 )
 from descentlab.plots.figure_files import new_figure
+from descentlab.plots.tick_labels import set_scale
 from descentlab.store.records import StoredExperiment
 
 
@@ -43,8 +44,8 @@ def lr_find(stored: StoredExperiment) -> list:
         ax.axvline(suggested, color="tab:green", lw=1.5, label=f"suggested lrate {suggested:.3g}")
     if bound is not None:
         ax.axvline(bound, color="k", ls="--", lw=1, label=f"GD stability bound {bound:.3g}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    set_scale(ax, "x", "log")
+    set_scale(ax, "y", "log")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss, MSE (log scale)")
     ax.set_title(

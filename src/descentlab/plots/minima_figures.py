@@ -8,6 +8,7 @@ from matplotlib.patches import Patch
 
 from descentlab.plots.diverged import on_chart
 from descentlab.plots.figure_files import new_figure
+from descentlab.plots.tick_labels import set_scale
 from descentlab.store.records import StoredExperiment
 
 BASIN_COLORS = {
@@ -64,7 +65,7 @@ def _curve_figure(stored: StoredExperiment) -> tuple:
         right.axhline(
             results["minima"][kind]["x"], color=BASIN_COLORS[kind], ls="--", lw=0.8, label=kind
         )
-    right.set_xscale("symlog", linthresh=10)
+    set_scale(right, "x", "symlog", linthresh=10)
     right.set_ylim(low - 0.1, high + 0.1)
     right.set_xlabel("step (symlog scale)")
     right.set_ylabel("iterate x")

@@ -12,6 +12,7 @@ import numpy as np
 
 from descentlab.plots.diverged import drawable, mark_divergence, on_chart
 from descentlab.plots.figure_files import new_figure
+from descentlab.plots.tick_labels import set_scale
 from descentlab.store.records import StoredExperiment
 
 
@@ -49,7 +50,7 @@ def learning_curves(stored: StoredExperiment) -> list:
             text = run.message.split(" with lrate")[0]  # "diverged at epoch E, step S"
         mark_divergence(loss_ax, x, y, text, log=log)
     if log:
-        loss_ax.set_yscale("log")
+        set_scale(loss_ax, "y", "log")
     loss_name = config.get("loss", "loss")
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel(f"{loss_name} (log scale)" if loss_ax.get_yscale() == "log" else loss_name)
