@@ -186,3 +186,13 @@ def test_folder_named_checkpoint_is_refused_before_training(run_cli, tmp_path):
     done = run_cli("train", "--model", "linear", "--out", "out", cwd=tmp_path)
     refused(done, "checkpoint must be a file", "(a folder)")
     assert not (tmp_path / "out" / "runs.sqlite").exists()  # no run was started
+
+
+def test_a_rate_beyond_float32_is_bad_input_not_a_crash(tmp_path, capsys):
+    from descentlab.cli import main
+
+    code = main(["train", "--model", "linear", "--lrate", "1e300", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("descentlab: error: lrate must be a finite positive number up to")
+    assert not (tmp_path / "o").exists()  # refused before any folder or store

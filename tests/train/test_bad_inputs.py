@@ -182,6 +182,11 @@ CASES = [
         "task must be 'classify' for dataset 'digits', got 'regress'",
     ),
     (lambda: TrainConfig(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
+    (  # a float32 model cannot take a larger rate: torch failed with an overflow (exit 1)
+        lambda: TrainConfig(lrate=1e300),
+        ValueError,
+        "lrate must be a finite positive number up to 3.403e+38 (the largest float32",
+    ),
     (lambda: TrainConfig(loader="npy"), ValueError, "loader must be one of"),
     (
         lambda: TrainConfig(val_fraction=0.0, patience=3),

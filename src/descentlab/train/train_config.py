@@ -27,7 +27,9 @@ from descentlab.validation import (
     describe,
 )
 
-__all__ = ["TrainConfig"]
+__all__ = ["FLOAT32_MAX", "TrainConfig"]
+
+FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max, without importing torch
 
 
 def _check_options(name: str, value: Any) -> None:
@@ -134,7 +136,12 @@ class TrainConfig:
                 )
         check_choice("optimizer", self.optimizer, list(OPTIMIZERS))
         check_choice("impl", self.impl, IMPLEMENTATIONS)
-        check_positive_float("lrate", self.lrate)
+        if check_positive_float("lrate", self.lrate) > FLOAT32_MAX:
+            # the model trains in float32: torch cannot turn a larger rate into an update
+            raise InputValueError(
+                f"lrate must be a finite positive number up to {FLOAT32_MAX:.4g} (the largest "
+                f"float32, the models' dtype), got {self.lrate!r}"
+            )
         if self.schedule:
             check_choice("schedule", self.schedule, SCHEDULES)
         _check_options("optimizer_options", self.optimizer_options)
