@@ -196,3 +196,16 @@ def test_a_rate_beyond_float32_is_bad_input_not_a_crash(tmp_path, capsys):
     assert code == 2 and len(err) == 1
     assert err[0].startswith("descentlab: error: lrate must be a finite positive number up to")
     assert not (tmp_path / "o").exists()  # refused before any folder or store
+
+
+@pytest.mark.parametrize("command", [["run", "gd-onefeature"], ["train", "--model", "linear"]])
+def test_an_empty_out_is_refused_not_taken_for_the_current_folder(
+    command, tmp_path, capsys, monkeypatch
+):
+    from descentlab.cli import main
+
+    monkeypatch.chdir(tmp_path)  # an empty folder: the old code would have written into it
+    code = main([*command, "--out", ""])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == "descentlab: error: out must name a folder, got ''"
+    assert list(tmp_path.iterdir()) == []

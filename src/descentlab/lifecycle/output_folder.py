@@ -88,6 +88,9 @@ def check_owned_folder(path: Path, name: str = "out", *, also_ours: tuple[str, .
 def prepare_output(out: str | Path, *, name: str = "out", also_ours: tuple[str, ...] = ()) -> Path:
     """Create or reuse ``out`` (NOTE [ownership]) and check that it is writable; returns the
     resolved path. ``name`` is the argument or flag named in a refusal."""
+    if not isinstance(out, str | Path) or not str(out).strip():
+        # an empty name would silently mean the current folder
+        raise InputValueError(f"{name} must name a folder, got {out!r}")
     path = Path(out).expanduser()
     check_owned_folder(path, name, also_ours=also_ours)
     try:
