@@ -103,6 +103,10 @@ class LinearBackend(ABC):
     def from_numpy(self, array: np.ndarray, like: Any) -> Any:
         """``array`` converted to the dtype and device of ``like``."""
 
+    def reshape(self, array: Any, shape: tuple[int, ...]) -> Any:
+        """``array`` with ``shape``; a backend whose arrays lack ``.reshape`` overrides this."""
+        return array.reshape(shape)
+
     # -- shared helpers ----------------------------------------------------------------------
     def _loss_float(self, X: Any, y: Any, w: Any) -> float:
         return float(self.loss(X, y, w))
@@ -134,9 +138,8 @@ class LinearBackend(ABC):
             Xn, yn, w0, restore = self.native(X, y, initial)
         return Xn, yn, w0, restore, given_shape
 
-    @staticmethod
-    def _reshape_history(stacked: Any, shape: tuple[int, ...]) -> Any:
-        return stacked.reshape((stacked.shape[0], *shape))
+    def _reshape_history(self, stacked: Any, shape: tuple[int, ...]) -> Any:
+        return self.reshape(stacked, (stacked.shape[0], *shape))
 
     # -- the public API ----------------------------------------------------------------------
     def mse_loss(self, X: Any, y: Any, weight: Any) -> Any:
@@ -162,7 +165,7 @@ class LinearBackend(ABC):
         lrate = inputs.check_lrate(lrate)
         Xn, yn, wn, restore = self.native(x, y, weight)
         new_w, value = self.step(Xn, yn, wn, lrate)
-        return restore(new_w.reshape(())), restore(value)
+        return restore(self.reshape(new_w, ())), restore(value)
 
     def gradient_step(self, X: Any, y: Any, weight: Any, lrate: float) -> tuple[Any, Any]:
         """One GD step for ``ŷ = X·w`` with ``X`` (m, n) and ``weight`` (n, 1).
@@ -177,7 +180,7 @@ class LinearBackend(ABC):
         lrate = inputs.check_lrate(lrate)
         Xn, yn, wn, restore = self.native(X, y, weight)
         new_w, value = self.step(Xn, yn, wn, lrate)
-        return restore(new_w.reshape(tuple(weight.shape))), restore(value)
+        return restore(self.reshape(new_w, tuple(weight.shape))), restore(value)
 
     def _gd(
         self,
