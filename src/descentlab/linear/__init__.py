@@ -7,8 +7,8 @@ the inputs (any torch tensor means torch).
 :mod:`.fast_backend` is the NumPy backend run by compiled loops (same signatures, same
 trajectories), and :mod:`.one_pass` the full-batch gradient that reads ``X`` once.
 ``batch(X, y, batch_size)`` is the seed material's shuffled batch generator (NOTE [default batch
-stream]). Importing this package loads NumPy only; a backend module, and torch or TensorFlow with it, is
-imported when a function first runs on it.
+stream]). Importing this package loads NumPy only; a backend module, and torch or TensorFlow with
+it, is imported when a function first runs on it.
 """
 
 from __future__ import annotations
