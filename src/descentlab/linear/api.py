@@ -21,10 +21,12 @@ from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.loops import BatchTrajectory, run_gd, run_minibatch
 from descentlab.validation import (
+    InputTypeError,
     check_bool,
     check_positive_float,
     check_positive_int,
     check_seed,
+    is_tensor,
 )
 
 Restore = Callable[[Any], Any]
@@ -44,6 +46,22 @@ class MinibatchRun:
     lrate: float
     rng: np.random.Generator | None
     drop_last: bool
+
+
+def refuse_tensors(backend: str, X: Any, y: Any, weight: Any) -> None:
+    """A backend that takes NumPy arrays only refuses a torch tensor, pointing to ``torch``."""
+    for label, value in (("X", X), ("y", y), ("weight", weight)):
+        if is_tensor(value):
+            raise InputTypeError(
+                f"{label} must be a NumPy array for backend {backend!r}, got a torch tensor; "
+                "use backend='torch' for tensors"
+            )
+
+
+def float_dtype(*arrays: Any) -> np.dtype:
+    """The NumPy dtype the arrays compute in: their common float type, float64 for integers."""
+    dtype = np.result_type(*arrays)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
 def _one_feature(X: Any, initial: Any) -> bool:

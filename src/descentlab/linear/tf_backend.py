@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.linear.api import LinearBackend, Restore
-from descentlab.validation import InputTypeError, is_tensor
+from descentlab.linear.api import LinearBackend, Restore, float_dtype, refuse_tensors
 
 # NOTE [quiet tensorflow]: TensorFlow's C++ runtime writes start-up lines (CPU instruction notes,
 # oneDNN notices, absl's "log messages before InitializeLog") straight to the process's stderr,
@@ -44,11 +43,6 @@ __all__ = [
 ]
 
 
-def _float_dtype(*arrays: Any) -> np.dtype:
-    dtype = np.result_type(*arrays)
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
-
-
 def _to_numpy(value: Any) -> Any:
     array = value.numpy()
     return array[()] if array.ndim == 0 else array
@@ -63,14 +57,9 @@ class TensorFlowLinear(LinearBackend):
     name = "tf"
 
     def native(self, X: Any, y: Any, weight: Any) -> tuple[Any, Any, Any, Restore]:
-        for label, value in (("X", X), ("y", y), ("weight", weight)):
-            if is_tensor(value):
-                raise InputTypeError(
-                    f"{label} must be a NumPy array for backend 'tf', got a torch tensor; "
-                    "use backend='torch' for tensors"
-                )
+        refuse_tensors(self.name, X, y, weight)
         arrays = [X, y] + ([weight] if isinstance(weight, np.ndarray) else [])
-        dtype = tf.as_dtype(_float_dtype(*arrays))
+        dtype = tf.as_dtype(float_dtype(*arrays))
         Xn = tf.constant(np.asarray(X), dtype=dtype)
         yn = tf.reshape(tf.constant(np.asarray(y), dtype=dtype), (-1, 1))
         wn = None
