@@ -65,10 +65,11 @@ def test_the_catalog_names_every_experiment_module_and_agrees_with_it() -> None:
         assert experiment.config_type.__module__ == f"descentlab.experiments.{entry.module}"
 
 
-def test_a_numpy_backend_run_imports_no_torch_and_no_sklearn(tmp_path) -> None:
+def test_a_numpy_backend_run_imports_no_torch_no_tensorflow_and_no_sklearn(tmp_path) -> None:
     outcome = _imports(["run", "gd-onefeature", "--out", str(tmp_path), "--set", "epochs=5"])
     assert outcome["code"] == 0
     assert set(outcome["heavy"]) <= set(DRAWING) and "matplotlib" in outcome["heavy"]
+    assert "tensorflow" not in outcome["heavy"] and "torch" not in outcome["heavy"]
     results = json.loads((tmp_path / "gd-onefeature" / "results.json").read_text())
     assert results["backend_max_abs_diff"] is None  # NOTE [numpy runs stay numpy]
 
@@ -83,6 +84,26 @@ def test_a_torch_backend_run_compares_the_backends(tmp_path) -> None:
     argv = ["run", "gd-onefeature", "--out", str(tmp_path), "--backend", "torch"]
     outcome = _imports([*argv, "--set", "epochs=5"])
     assert outcome["code"] == 0 and "torch" in outcome["heavy"]
+    results = json.loads((tmp_path / "gd-onefeature" / "results.json").read_text())
+    assert results["backend_max_abs_diff"] < 1e-9
+
+
+@pytest.mark.slow  # imports TensorFlow
+def test_a_tf_backend_run_imports_no_torch_and_prints_no_tensorflow_line(tmp_path) -> None:
+    """NOTE [quiet tensorflow]: TensorFlow's start-up lines and warnings never reach the user, and
+    a tf run compares with the NumPy reference alone (NOTE [numpy runs stay numpy])."""
+    argv = ["run", "gd-onefeature", "--out", str(tmp_path), "--backend", "tf", "--set", "epochs=5"]
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", PROBE.format(argv=argv, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=3600,  # NOTE [hang guard]
+        check=True,
+    )
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["code"] == 0 and "tensorflow" in outcome["heavy"]
+    assert "torch" not in outcome["heavy"]
+    assert done.stderr == ""
     results = json.loads((tmp_path / "gd-onefeature" / "results.json").read_text())
     assert results["backend_max_abs_diff"] < 1e-9
 

@@ -76,8 +76,12 @@ def test_lr_sweep_behaviours(tmp_path):
 
 def test_gd_multifeature(tmp_path):
     r = run_experiment("gd-multifeature", out=tmp_path).results
-    assert set(r["final_weights"]) == {"numpy", "torch"}
-    np.testing.assert_allclose(r["final_weights"]["numpy"], r["final_weights"]["torch"], rtol=1e-10)
+    assert set(r["final_weights"]) == {"numpy", "torch", "tf"}
+    assert set(r["backend_max_abs_diffs"]) == {"torch", "tf"}
+    for other in ("torch", "tf"):
+        np.testing.assert_allclose(
+            r["final_weights"]["numpy"], r["final_weights"][other], rtol=1e-10
+        )
     np.testing.assert_allclose(r["final_weights"]["numpy"], r["optimum_weights"], rtol=1e-6)
 
 

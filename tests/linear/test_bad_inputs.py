@@ -8,6 +8,7 @@ import torch
 
 from descentlab.linear import numpy_backend as npb
 from descentlab.linear import torch_backend as tb
+from descentlab.validation import InputTypeError
 
 X = np.ones((5, 2))
 Y = np.ones((5, 1))
@@ -147,9 +148,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("backend", [npb, tb], ids=["numpy", "torch"])
+@pytest.mark.parametrize("name", ["numpy", "torch", "tf"])
 @pytest.mark.parametrize(("call", "error", "message"), CASES)
-def test_bad_input(backend, call, error, message):
+def test_bad_input(name, call, error, message, request):
+    backend = {"numpy": npb, "torch": tb}.get(name) or request.getfixturevalue("tfb")
     with pytest.raises(error, match=message):
         call(backend)
 
@@ -157,6 +159,11 @@ def test_bad_input(backend, call, error, message):
 def test_numpy_backend_refuses_tensors_with_a_hint():
     with pytest.raises(TypeError, match="use backend='torch'"):
         npb.gradient_step(torch.ones(5, 2), Y, W, 0.1)
+
+
+def test_tf_backend_refuses_torch_tensors_with_a_hint(tfb):
+    with pytest.raises(InputTypeError, match="weight must be a NumPy array for backend 'tf'"):
+        tfb.gradient_step(X, Y, torch.zeros(2, 1, dtype=torch.float64), 0.1)
 
 
 def test_tensor_nan_is_located():
@@ -171,5 +178,7 @@ def test_tensor_nan_is_located():
 def test_unknown_backend():
     import descentlab as dl
 
-    with pytest.raises(ValueError, match=r"backend must be one of 'numpy', 'torch', got 'jax'"):
+    with pytest.raises(
+        ValueError, match=r"backend must be one of 'numpy', 'torch', 'tf', got 'jax'"
+    ):
         dl.GD(X, Y, 5, 0.1, backend="jax")

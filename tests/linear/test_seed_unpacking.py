@@ -8,7 +8,7 @@ import pytest
 import descentlab as dl
 
 
-@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("backend", ["numpy", "torch", "tf"])
 def test_gradient_descent_histories_unpack_as_weights_and_losses(backend: str, onefeature) -> None:
     x, y = onefeature
     history = dl.GD_onefeature(x, y, 20, 0.1, seed=0, backend=backend)
@@ -19,7 +19,7 @@ def test_gradient_descent_histories_unpack_as_weights_and_losses(backend: str, o
     assert float(loss[-1]) < float(loss[0])  # a learner plots weights against loss from here
 
 
-@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("backend", ["numpy", "torch", "tf"])
 def test_minibatch_histories_unpack_as_weights_and_batch_losses(backend: str, regression) -> None:
     X, y = regression
     weights, losses = dl.minibatchSGD(X, y, 10, 2, 0.05, seed=1, backend=backend)

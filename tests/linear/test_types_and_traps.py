@@ -14,7 +14,7 @@ from descentlab.linear import torch_backend as tb
 def test_numpy_in_numpy_out(regression):
     X, y = regression
     w = np.zeros((4, 1))
-    for backend in ("numpy", "torch"):
+    for backend in ("numpy", "torch", "tf"):
         new_w, loss = dl.gradient_step(X, y, w, 0.1, backend=backend)
         assert isinstance(new_w, np.ndarray) and new_w.shape == (4, 1)
         assert isinstance(loss, np.floating)
@@ -51,8 +51,9 @@ def test_weight_shape_is_kept(regression):
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("backend", [npb, tb])
-def test_inputs_never_modified(regression, backend):
+@pytest.mark.parametrize("name", ["numpy", "torch", "tf"])
+def test_inputs_never_modified(regression, name, request):
+    backend = {"numpy": npb, "torch": tb}.get(name) or request.getfixturevalue("tfb")
     X, y = regression
     w = np.ones((4, 1))
     copies = [a.copy() for a in (X, y, w)]
@@ -74,8 +75,9 @@ def test_torch_inputs_never_modified(regression):
     assert w.grad is None
 
 
-@pytest.mark.parametrize("backend", [npb, tb])
-def test_trap_history_entries_are_not_all_the_last_weight(regression, backend):
+@pytest.mark.parametrize("name", ["numpy", "torch", "tf"])
+def test_trap_history_entries_are_not_all_the_last_weight(regression, name, request):
+    backend = {"numpy": npb, "torch": tb}.get(name) or request.getfixturevalue("tfb")
     X, y = regression
     history = backend.GD(X, y, 10, 0.1)
     weights = np.asarray(history.weights)
@@ -103,13 +105,15 @@ def test_trap_batch_order_differs_between_epochs_and_repeats_per_seed():
         assert sorted(a.tolist()) == list(range(50))
 
 
-def test_trap_same_seed_same_initial_weight_everywhere(regression):
+def test_trap_same_seed_same_initial_weight_everywhere(regression, tfb):
     X, y = regression
     a = npb.GD(X, y, 1, 0.1, seed=9).weights[0]
     b = tb.GD(X, y, 1, 0.1, seed=9).weights[0]
     c = npb.minibatchSGD(X, y, 5, 1, 0.1, seed=9).weights[0]
     d = tb.minibatchSGD(torch.from_numpy(X), torch.from_numpy(y), 5, 1, 0.1, seed=9).weights[0]
-    for other in (b, c, d.numpy()):
+    e = tfb.GD(X, y, 1, 0.1, seed=9).weights[0]
+    f = tfb.minibatchSGD(X, y, 5, 1, 0.1, seed=9).weights[0]
+    for other in (b, c, d.numpy(), e, f):
         np.testing.assert_array_equal(a, other)
     assert not np.array_equal(a, npb.GD(X, y, 1, 0.1, seed=10).weights[0])
 
@@ -121,6 +125,14 @@ def test_same_seed_same_bits(regression):
     assert a.weights.tobytes() == b.weights.tobytes()
     c = npb.minibatchSGD(X, y, 7, 3, 0.05, seed=5)
     assert a.weights.tobytes() != c.weights.tobytes()
+
+
+def test_tf_same_seed_same_bits(regression, tfb):
+    X, y = regression
+    a = tfb.minibatchSGD(X, y, 7, 3, 0.05, seed=4)
+    b = tfb.minibatchSGD(X, y, 7, 3, 0.05, seed=4)
+    assert a.weights.tobytes() == b.weights.tobytes()
+    assert a.batch_losses.tobytes() == b.batch_losses.tobytes()
 
 
 def test_drop_last_and_partial_batches():

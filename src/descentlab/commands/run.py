@@ -28,7 +28,9 @@ def add_parser(subparsers: Any) -> None:
     run.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     run.add_argument("--seed", type=int, help="seed of the initial weight and batch order")
     run.add_argument(
-        "--backend", choices=BACKENDS, help="numpy (hand gradient) or torch (autograd)"
+        "--backend",
+        choices=BACKENDS,
+        help="numpy (hand gradient), torch (autograd) or tf (tf.GradientTape)",
     )
     run.add_argument(
         "--set",

@@ -94,7 +94,7 @@ class _KernelSGD:
     def __init__(self, backend: Any, X: np.ndarray, y: np.ndarray, w0: np.ndarray, b: int,
                  lrate: float, rng: np.random.Generator) -> None:  # fmt: skip
         self.backend, self.batch_size, self.lrate, self.rng = backend, b, lrate, rng
-        self.X, self.y, self.w, _ = backend.native(X, y, w0.reshape(-1, 1))
+        self.X, self.y, self.w, self.restore = backend.native(X, y, w0.reshape(-1, 1))
 
     def epoch(self) -> None:
         for idx in batch_indices(len(self.X), self.batch_size, rng=self.rng):
@@ -103,7 +103,7 @@ class _KernelSGD:
 
     @property
     def weight(self) -> np.ndarray:
-        return np.asarray(self.w.detach().cpu().numpy(), dtype=np.float64).ravel()
+        return np.asarray(self.restore(self.w), dtype=np.float64).ravel()  # NumPy in, NumPy out
 
 
 def _runner(config: BatchCompareConfig, X: np.ndarray, y: np.ndarray, b: int, seed: int) -> Any:

@@ -1,10 +1,10 @@
 """SPEC §2.1: gradient descent with one feature — loss vs weight and loss vs epoch.
 
 NOTE [numpy runs stay numpy]: a run on the NumPy backend takes milliseconds, and importing torch
-takes seconds, so it computes on NumPy alone and ``backend_max_abs_diff`` is None. A torch run
-also runs the NumPy reference (cheap once torch is loaded) and reports the largest difference
-between the two trajectories; ``gd-multifeature`` (§2.3) is the experiment that shows the
-backends agree on every run.
+or TensorFlow takes seconds, so it computes on NumPy alone and ``backend_max_abs_diff`` is None. A
+torch or tf run also runs the NumPy reference (cheap once the framework is loaded) and reports the
+largest difference between the two trajectories, importing no other framework;
+``gd-multifeature`` (§2.3) is the experiment that shows all the backends agree on every run.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from descentlab.experiments.base import (
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.experiments.loss_window import loss_window
-from descentlab.linear import BACKENDS, get_backend, least_squares
+from descentlab.linear import get_backend, least_squares
 from descentlab.linear.inputs import check_epochs, check_lrate
 from descentlab.linear.loss_grid import loss_curve
 
@@ -47,7 +47,7 @@ def default_data(config: GDOneFeatureConfig) -> Dataset:
 def run(config: GDOneFeatureConfig, data: Dataset) -> Outcome:
     data.require_features(1, "gd-onefeature")
     x, y = data.X, data.y
-    names = ("numpy",) if config.backend == "numpy" else BACKENDS
+    names = ("numpy",) if config.backend == "numpy" else ("numpy", config.backend)
     histories = {
         name: get_backend(name).GD_onefeature(x, y, config.epochs, config.lrate, seed=config.seed)
         for name in names

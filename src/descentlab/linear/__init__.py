@@ -1,13 +1,14 @@
 """SPEC §1: the linear predictor, its losses, gradient steps and gradient-descent loops.
 
-One module per backend with identical signatures — :mod:`.numpy_backend` (hand-derived gradient)
-and :mod:`.torch_backend` (autograd) — and the functions below, which pick the backend with
-``backend="numpy" | "torch"`` or, when it is None, from the inputs (any tensor means torch).
+One module per backend with identical signatures — :mod:`.numpy_backend` (hand-derived gradient),
+:mod:`.torch_backend` (autograd) and :mod:`.tf_backend` (``tf.GradientTape``) — and the functions
+below, which pick the backend with ``backend="numpy" | "torch" | "tf"`` or, when it is None, from
+the inputs (any torch tensor means torch).
 :mod:`.fast_backend` is the NumPy backend run by compiled loops (same signatures, same
 trajectories), and :mod:`.one_pass` the full-batch gradient that reads ``X`` once.
 ``batch(X, y, batch_size)`` is the seed material's shuffled batch generator (NOTE [default batch
-stream]). Importing this package loads NumPy only; a backend module (and torch with it) is
-imported when a function first runs on it.
+stream]). Importing this package loads NumPy only; a backend module, and torch or TensorFlow with
+it, is imported when a function first runs on it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import initial_weight
 from descentlab.validation import check_choice, is_tensor
 
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "torch", "tf")
 
 __all__ = [
     "BACKENDS",

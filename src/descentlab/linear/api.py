@@ -21,10 +21,12 @@ from descentlab.linear.history import GDHistory, SGDHistory
 from descentlab.linear.initial import batch_rng, initial_weight
 from descentlab.linear.loops import BatchTrajectory, run_gd, run_minibatch
 from descentlab.validation import (
+    InputTypeError,
     check_bool,
     check_positive_float,
     check_positive_int,
     check_seed,
+    is_tensor,
 )
 
 Restore = Callable[[Any], Any]
@@ -44,6 +46,22 @@ class MinibatchRun:
     lrate: float
     rng: np.random.Generator | None
     drop_last: bool
+
+
+def refuse_tensors(backend: str, X: Any, y: Any, weight: Any) -> None:
+    """A backend that takes NumPy arrays only refuses a torch tensor, pointing to ``torch``."""
+    for label, value in (("X", X), ("y", y), ("weight", weight)):
+        if is_tensor(value):
+            raise InputTypeError(
+                f"{label} must be a NumPy array for backend {backend!r}, got a torch tensor; "
+                "use backend='torch' for tensors"
+            )
+
+
+def float_dtype(*arrays: Any) -> np.dtype:
+    """The NumPy dtype the arrays compute in: their common float type, float64 for integers."""
+    dtype = np.result_type(*arrays)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
 def _one_feature(X: Any, initial: Any) -> bool:
@@ -103,6 +121,10 @@ class LinearBackend(ABC):
     def from_numpy(self, array: np.ndarray, like: Any) -> Any:
         """``array`` converted to the dtype and device of ``like``."""
 
+    def reshape(self, array: Any, shape: tuple[int, ...]) -> Any:
+        """``array`` with ``shape``; a backend whose arrays lack ``.reshape`` overrides this."""
+        return array.reshape(shape)
+
     # -- shared helpers ----------------------------------------------------------------------
     def _loss_float(self, X: Any, y: Any, w: Any) -> float:
         return float(self.loss(X, y, w))
@@ -134,9 +156,8 @@ class LinearBackend(ABC):
             Xn, yn, w0, restore = self.native(X, y, initial)
         return Xn, yn, w0, restore, given_shape
 
-    @staticmethod
-    def _reshape_history(stacked: Any, shape: tuple[int, ...]) -> Any:
-        return stacked.reshape((stacked.shape[0], *shape))
+    def _reshape_history(self, stacked: Any, shape: tuple[int, ...]) -> Any:
+        return self.reshape(stacked, (stacked.shape[0], *shape))
 
     # -- the public API ----------------------------------------------------------------------
     def mse_loss(self, X: Any, y: Any, weight: Any) -> Any:
@@ -162,7 +183,7 @@ class LinearBackend(ABC):
         lrate = inputs.check_lrate(lrate)
         Xn, yn, wn, restore = self.native(x, y, weight)
         new_w, value = self.step(Xn, yn, wn, lrate)
-        return restore(new_w.reshape(())), restore(value)
+        return restore(self.reshape(new_w, ())), restore(value)
 
     def gradient_step(self, X: Any, y: Any, weight: Any, lrate: float) -> tuple[Any, Any]:
         """One GD step for ``ŷ = X·w`` with ``X`` (m, n) and ``weight`` (n, 1).
@@ -177,7 +198,7 @@ class LinearBackend(ABC):
         lrate = inputs.check_lrate(lrate)
         Xn, yn, wn, restore = self.native(X, y, weight)
         new_w, value = self.step(Xn, yn, wn, lrate)
-        return restore(new_w.reshape(tuple(weight.shape))), restore(value)
+        return restore(self.reshape(new_w, tuple(weight.shape))), restore(value)
 
     def _gd(
         self,

@@ -9,8 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.linear.api import LinearBackend, Restore
-from descentlab.validation import InputTypeError, is_tensor
+from descentlab.linear.api import LinearBackend, Restore, float_dtype, refuse_tensors
 
 __all__ = [
     "GD",
@@ -24,11 +23,6 @@ __all__ = [
 ]
 
 
-def _float_dtype(*arrays: Any) -> np.dtype:
-    dtype = np.result_type(*arrays)
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
-
-
 def _unwrap_0d(value: Any) -> Any:
     return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
 
@@ -37,14 +31,9 @@ class NumpyLinear(LinearBackend):
     name = "numpy"
 
     def native(self, X: Any, y: Any, weight: Any) -> tuple[Any, Any, Any, Restore]:
-        for label, value in (("X", X), ("y", y), ("weight", weight)):
-            if is_tensor(value):
-                raise InputTypeError(
-                    f"{label} must be a NumPy array for backend 'numpy', got a torch tensor; "
-                    "use backend='torch' for tensors"
-                )
+        refuse_tensors(self.name, X, y, weight)
         arrays = [X, y] + ([weight] if isinstance(weight, np.ndarray) else [])
-        dtype = _float_dtype(*arrays)
+        dtype = float_dtype(*arrays)
         Xn = X.astype(dtype, copy=False)
         yn = y.astype(dtype, copy=False).reshape(-1, 1)
         wn = None if weight is None else np.asarray(weight, dtype=dtype).reshape(-1, 1)
