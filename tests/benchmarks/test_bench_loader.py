@@ -16,7 +16,8 @@ import bench_loader
 def test_each_loader_gets_loading_only_loading_plus_step_and_step_only_and_a_share() -> None:
     X, y = torch.randn(64, 4, generator=torch.Generator().manual_seed(0)), torch.zeros(64, 1)
     cases, ratios = bench_loader.decomposed(X, y, 16, repeat=2)
-    assert len(cases) == 3 * 4 and len(ratios) == 4
+    assert len(cases) == 3 * 5 and len(ratios) == 5
+    assert any(bench_loader.TF_DATA in case.name for case in cases)
     for case in cases:
         assert case.median_s > 0 and case.rate > 0 and case.detail["per"] == "epoch"
         assert len(case.detail["timing"]["samples_s"]) == 2

@@ -1,7 +1,8 @@
 """SPEC §2.9: batching methods compared — manual slicing, ``DataLoader`` over a ``TensorDataset``,
-a custom ``Dataset`` and the fast loader — for each batch size: time per epoch, the loader's
-overhead measured apart from the compute, peak memory measured, the drop_last example and the
-proof that equal seeds give equal batches.
+a custom ``Dataset``, the fast loader and (asked for by ``kinds``) a ``tf.data`` pipeline whose
+batches reach the step as torch tensors, the conversion counted as loading — for each batch size:
+time per epoch, the loader's overhead measured apart from the compute, peak memory measured, the
+drop_last example and the proof that equal seeds give equal batches.
 
 How each number is measured (``descentlab.measure``: CUDA synchronised; NOTE [loader
 overhead]), per loader kind and batch size, as the median and the min/max of ``repeat`` rounds
@@ -47,7 +48,7 @@ from descentlab.experiments.base import Experiment, Outcome
 from descentlab.experiments.catalog import catalog_fields
 from descentlab.experiments.data_config import RegressionDataConfig, load_data
 from descentlab.linear.inputs import check_lrate
-from descentlab.loading import IN_MEMORY_KINDS, make_loader
+from descentlab.loading import IN_MEMORY_KINDS, TF_KINDS, make_loader
 from descentlab.measure import PeakMemory, Timing, time_call
 from descentlab.store.records import TrialRecord
 from descentlab.torch_device import resolve_device
@@ -55,6 +56,7 @@ from descentlab.validation import InputValueError, check_choice, check_int, chec
 
 __all__ = [
     "DEVICES",
+    "LAB_KINDS",
     "LinearSGD",
     "LoadersConfig",
     "Overhead",
@@ -64,6 +66,9 @@ __all__ = [
 ]
 
 DEVICES = ("cpu", "cuda", "auto")
+LAB_KINDS = IN_MEMORY_KINDS + TF_KINDS
+"""Kinds the lab can measure: the in-memory ones (the default) and the ``tf.data`` pipeline, asked
+for with ``--set kinds=...,tfdata`` (it imports TensorFlow, about 4 s)."""
 WARMUP = 1
 """Untimed rounds before the timed ones (first-call costs: allocator, autograd graph set-up)."""
 DROP_LAST_EXAMPLE = (100, 30)
@@ -91,7 +96,7 @@ class LoadersConfig(RegressionDataConfig):
         if not self.kinds:
             raise InputValueError("kinds must list at least one loader kind, got ()")
         for kind in self.kinds:
-            check_choice("kinds", kind, IN_MEMORY_KINDS)
+            check_choice("kinds", kind, LAB_KINDS)
         if not self.batch_sizes:
             raise InputValueError("batch_sizes must list at least one batch size, got ()")
         for size in self.batch_sizes:

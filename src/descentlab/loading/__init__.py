@@ -1,4 +1,6 @@
-"""Data loading (SPEC §2.9): four in-memory loaders and two on-disk ones behind one interface.
+"""Data loading (SPEC §2.9): four in-memory loaders, two on-disk ones
+and a ``tf.data`` pipeline (``"tfdata"``, TensorFlow imported only when one is built) behind one
+interface.
 
 A loader is re-iterable — each ``iter()`` is one epoch of ``(xb, yb)`` batches — and ``len()`` is
 the number of batches per epoch. Build one with :func:`make_loader`::
@@ -13,7 +15,13 @@ equal seeds give equal batches and training trajectories match exactly across ki
 """
 
 from descentlab.loading.base import BlockGatherLoader, EpochLoader
-from descentlab.loading.factory import FILE_KINDS, IN_MEMORY_KINDS, LOADER_KINDS, make_loader
+from descentlab.loading.factory import (
+    FILE_KINDS,
+    IN_MEMORY_KINDS,
+    LOADER_KINDS,
+    TF_KINDS,
+    make_loader,
+)
 from descentlab.loading.fast import FastLoader
 from descentlab.loading.manual import ManualLoader
 from descentlab.loading.npy_file import MappedArray, NpyLoader
@@ -26,6 +34,7 @@ __all__ = [
     "FILE_KINDS",
     "IN_MEMORY_KINDS",
     "LOADER_KINDS",
+    "TF_KINDS",
     "BlockGatherLoader",
     "EpochBatches",
     "EpochLoader",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -17,13 +18,16 @@ from descentlab.loading.tensors import as_sample_tensors
 from descentlab.loading.torch_loaders import TorchLoader
 from descentlab.validation import InputValueError, check_choice
 
-__all__ = ["FILE_KINDS", "IN_MEMORY_KINDS", "LOADER_KINDS", "make_loader"]
+__all__ = ["FILE_KINDS", "IN_MEMORY_KINDS", "LOADER_KINDS", "TF_KINDS", "make_loader"]
 
 IN_MEMORY_KINDS = ("manual", "dataloader", "dataset", "fast")
 """Loaders over tensors (or NumPy arrays) already in memory."""
 FILE_KINDS = ("npy", "parquet")
 """Loaders over files larger than memory."""
-LOADER_KINDS = IN_MEMORY_KINDS + FILE_KINDS
+TF_KINDS = ("tfdata",)
+"""A ``tf.data`` pipeline over data in memory or on disk; TensorFlow is imported only when one is
+built."""
+LOADER_KINDS = IN_MEMORY_KINDS + FILE_KINDS + TF_KINDS
 
 
 def make_loader(
@@ -54,7 +58,11 @@ def make_loader(
     * ``"npy"`` — ``X`` and ``y`` are paths of two ``.npy`` files, memory-mapped and read block by
       block with bounded memory (NOTE [mapped pages]);
     * ``"parquet"`` — ``X`` is a Parquet file's path and ``y`` its target column; the other
-      columns are the features; streamed by row group (NOTE [chunk shuffle]).
+      columns are the features; streamed by row group (NOTE [chunk shuffle]);
+    * ``"tfdata"`` — a ``tf.data`` pipeline (gather, prefetch) over tensors or arrays, a ``.npy``
+      pair or a Parquet file and its target column (read whole), delivering torch tensors; the
+      same epoch order as ``"fast"`` (NOTE [tf.data order]). ``TFDataLoader`` offers its other
+      options (``order="shuffle"``, ``cache``, ``prefetch``, parallel gathers).
 
     Options:
 
@@ -84,7 +92,7 @@ def make_loader(
     True
     """
     check_choice("kind", kind, LOADER_KINDS)
-    if kind in IN_MEMORY_KINDS:
+    if kind in IN_MEMORY_KINDS or (kind in TF_KINDS and not isinstance(X, str | Path)):
         X, y = as_sample_tensors(X, y)
         data_device = X.device
     else:
@@ -114,4 +122,8 @@ def make_loader(
         return NpyLoader(X, y, options)
     if kind == "parquet":
         return ParquetLoader(X, y, options)
+    if kind == "tfdata":
+        from descentlab.loading.tf_data import TFDataLoader, tf_source
+
+        return TFDataLoader(tf_source(X, y, options), options)
     return TorchLoader(kind, X, y, options)

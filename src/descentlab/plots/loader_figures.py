@@ -13,6 +13,7 @@ COLORS = {
     "dataloader": "tab:orange",
     "dataset": "tab:green",
     "fast": "tab:red",
+    "tfdata": "tab:purple",
 }
 
 
