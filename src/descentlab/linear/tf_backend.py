@@ -6,30 +6,21 @@ or float16). The checks, the seeded initial weight, the batch order and the loop
 :class:`~descentlab.linear.api.LinearBackend`'s, shared with the NumPy and torch backends, so the
 three histories are the same trajectory up to rounding (``tests/linear/test_parity.py``).
 
-This is the only module of descentlab that imports TensorFlow, and it is imported only when a
-function first runs with ``backend="tf"`` (:func:`descentlab.linear.get_backend`).
+TensorFlow comes from :mod:`descentlab.quiet_tensorflow` (NOTE [quiet tensorflow]); this module
+is imported only when a function first runs with ``backend="tf"``
+(:func:`descentlab.linear.get_backend`).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
 from descentlab.linear.api import LinearBackend, Restore, float_dtype, refuse_tensors
+from descentlab.quiet_tensorflow import tensorflow
 
-# NOTE [quiet tensorflow]: TensorFlow's C++ runtime writes start-up lines (CPU instruction notes,
-# oneDNN notices, absl's "log messages before InitializeLog") straight to the process's stderr,
-# where a CLI user reads them as warnings about their run. The only switch that silences them is
-# the environment variable TF_CPP_MIN_LOG_LEVEL, read once when TensorFlow loads, so it is set
-# here, just before the one import of TensorFlow in descentlab, and nowhere else. ``setdefault``
-# keeps a value the user chose (TF_CPP_MIN_LOG_LEVEL=0 to see everything); "2" drops INFO and
-# WARNING lines and keeps errors. Once TensorFlow is loaded (by the user's own code first) the
-# variable has no effect and nothing else is touched.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import tensorflow as tf  # after NOTE [quiet tensorflow]
+tf = tensorflow()  # this module is imported only when backend="tf" is used
 
 __all__ = [
     "GD",

@@ -23,17 +23,12 @@ True and the mapped functions are themselves deterministic (a random op inside a
 draws in scheduling order); and ``cache()`` placed after the shuffle freezes the first epoch's
 order for every later epoch. ``num_parallel_calls`` here keeps ``deterministic=True``.
 
-NOTE [quiet tensorflow]: importing TensorFlow logs C++ start-up lines (CPU features, oneDNN) to
-stderr before any Python logging exists; only ``TF_CPP_MIN_LOG_LEVEL`` set before the first import
-silences them. :func:`tensorflow` sets it (unless the user set it) and silences the Python
-warnings of the import, so no TensorFlow message reaches a descentlab user. TensorFlow is imported
-only here, when a ``"tfdata"`` loader is built.
+TensorFlow is imported quietly (NOTE [quiet tensorflow] in :mod:`descentlab.quiet_tensorflow`),
+only when a ``"tfdata"`` loader is built.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,13 +58,10 @@ READ_ROWS = 4096
 
 
 def tensorflow() -> Any:
-    """The ``tensorflow`` module, imported quietly on first use (NOTE [quiet tensorflow])."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import tensorflow as tf
-    tf.get_logger().setLevel("ERROR")
-    return tf
+    """The ``tensorflow`` module (NOTE [quiet tensorflow])."""
+    from descentlab.quiet_tensorflow import tensorflow as quiet_import
+
+    return quiet_import()
 
 
 ALIGNMENT = 64
