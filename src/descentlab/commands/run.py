@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from descentlab.commands import DEFAULT_OUT
+from descentlab.commands import DEFAULT_OUT, print_report
 from descentlab.validation import InputValueError
 
 __all__ = ["add_parser", "run_list", "run_run", "run_tour"]
@@ -122,14 +122,13 @@ def run_run(args: argparse.Namespace) -> int:
         store_path=args.store,
         on_stage=getattr(args, "on_stage", None),
     )
-    for message in report.messages:
-        print(f"descentlab: {message}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(report.as_json(), allow_nan=False))
-    else:
-        print(_summary_line(report))
-        print(f"figures, config and results in {report.folder}")
-    return 0
+    return print_report(
+        report,
+        report.messages,
+        as_json=args.json,
+        summary=_summary_line(report),
+        files="figures, config and results",
+    )
 
 
 def run_tour(args: argparse.Namespace) -> int:

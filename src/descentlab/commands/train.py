@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
 from typing import Any
 
-from descentlab.commands import DEFAULT_OUT
+from descentlab.commands import DEFAULT_OUT, print_report
 from descentlab.validation import InputValueError
 
 __all__ = ["add_parser", "config_from_args", "run_train"]
@@ -171,13 +170,10 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    for notice in report.notices:
-        print(f"descentlab: {notice}", file=sys.stderr)
-    if report.message:
-        print(f"descentlab: {report.message}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(report.as_json(), allow_nan=False))
-    else:
-        print(_summary(report))
-        print(f"figures, checkpoint, config and results in {report.folder}")
-    return 0
+    return print_report(
+        report,
+        [*report.notices, *([report.message] if report.message else [])],
+        as_json=args.json,
+        summary=_summary(report),
+        files="figures, checkpoint, config and results",
+    )
