@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= descentlab-out
 
-.PHONY: tour test test-numeric lint bench clean-venv sandbox-tools
+.PHONY: tour test test-numeric lint bench clean-venv system-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,23 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/lint-imports --no-cache
 
-# The grader runs learner code in a bubblewrap sandbox (README "The grader"); its tests need it.
-sandbox-tools:
-	@command -v bwrap >/dev/null || { \
+# System programs the tests drive for real: bubblewrap (the grader's sandbox, README "The grader"),
+# Debian's chromium (the interactive report, tested in a headless browser) and a PostgreSQL server
+# (sweeps shared by several machines). Installed with apt where missing and where we are root;
+# otherwise the line says what to install.
+SYSTEM_TOOLS := bwrap:bubblewrap chromium:chromium pg_ctl:postgresql
+system-tools:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+	  command -v $$cmd >/dev/null || ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
-	  else echo "install bubblewrap (apt-get install bubblewrap) for the grader's sandbox" >&2; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "install$$missing (apt-get install$$missing) for the tests that drive them" >&2; fi; \
+	fi
 
-test: lint sandbox-tools
+test: lint system-tools
 	$(BIN)/python -m pytest -n 2
 	$(MAKE) --no-print-directory test-numeric
 
