@@ -9,6 +9,14 @@ imports TensorFlow. ``setdefault`` keeps a value the user chose (``TF_CPP_MIN_LO
 everything); ``"2"`` drops INFO and WARNING lines and keeps errors. The Python warnings of the
 import itself are silenced too, and TensorFlow's own logger keeps only errors. Once TensorFlow is
 loaded (by the user's own code first) the variable has no effect and nothing else is touched.
+
+On CPUs with AVX-512 (seen on one of our machines, not on another), TensorFlow 2.21 also turns on
+oneDNN's custom operations and says so in an INFO line that ``TF_CPP_MIN_LOG_LEVEL`` does not
+drop (absl prints it before its logging is initialised). Those operations change the order of
+float sums with the CPU's instruction set, which is the kind of machine dependence the lab avoids
+(NOTE [numeric environments] in the Makefile), so :func:`tensorflow` also sets
+``TF_ENABLE_ONEDNN_OPTS=0`` by default: the same kernels on every x86 CPU, and no notice. A user's
+own value is kept here too.
 Callers import this module inside the functions that need TensorFlow (a ~5 s import), never at
 the top of a module that a NumPy run loads.
 """
@@ -25,6 +33,7 @@ __all__ = ["tensorflow"]
 def tensorflow() -> Any:
     """The ``tensorflow`` module, imported quietly on first use (NOTE [quiet tensorflow])."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import tensorflow as tf
