@@ -212,11 +212,11 @@ class EventWriter:
 
     def end(self, status: str) -> None:
         """The HParams session's end: ``finished`` → success, ``diverged``/``failed`` → failure,
-        anything else (``interrupted``, ``running``) → aborted."""
+        anything else (``interrupted``, ``running``) → unknown."""
         from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
 
         code = {"finished": api_pb2.STATUS_SUCCESS, "diverged": api_pb2.STATUS_FAILURE,
-                "failed": api_pb2.STATUS_FAILURE}.get(status, api_pb2.STATUS_ABORTED)  # fmt: skip
+                "failed": api_pb2.STATUS_FAILURE}.get(status, api_pb2.STATUS_UNKNOWN)  # fmt: skip
         info = plugin_data_pb2.SessionEndInfo(status=code, end_time_secs=time.time())
         self._plugin(
             metadata.SESSION_END_INFO_TAG,
