@@ -54,6 +54,17 @@ class RunReport:
             }
         )
 
+    def headline(self) -> str:
+        """The one-line summary ``descentlab run`` prints (the experiment's ``headline``)."""
+        return get_experiment(self.experiment).headline(self.results)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the headline and the figures, inline."""
+        from descentlab.report.notebook_view import run_html
+
+        title = f"{self.experiment} (run {self.run_ids[0]}, {self.status})"
+        return run_html(title, self.headline(), self.figures)
+
 
 def resolve_config(name: str, overrides: dict[str, Any]) -> Any:
     """The experiment's default config with ``overrides`` applied and checked."""
