@@ -200,15 +200,14 @@ class EventWriter:
         start.start_time_secs = time.time()
         experiment = api_pb2.Experiment(
             hparam_infos=infos,
-            metric_infos=[
-                api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag)) for tag in metrics
-            ],
+            metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag)) for tag in metrics],
         )
         version = metadata.PLUGIN_DATA_VERSION
-        self._plugin(metadata.EXPERIMENT_TAG,
-                     plugin_data_pb2.HParamsPluginData(experiment=experiment, version=version))  # fmt: skip
-        self._plugin(metadata.SESSION_START_INFO_TAG,
-                     plugin_data_pb2.HParamsPluginData(session_start_info=start, version=version))  # fmt: skip
+        data = plugin_data_pb2.HParamsPluginData
+        self._plugin(metadata.EXPERIMENT_TAG, data(experiment=experiment, version=version))
+        self._plugin(
+            metadata.SESSION_START_INFO_TAG, data(session_start_info=start, version=version)
+        )
 
     def end(self, status: str) -> None:
         """The HParams session's end: ``finished`` → success, ``diverged``/``failed`` → failure,

@@ -49,9 +49,7 @@ def hparams_of(events) -> dict:
     from tensorboard.plugins.hparams import metadata
 
     content = events.PluginTagToContent(metadata.PLUGIN_NAME)
-    start = metadata.parse_session_start_info_plugin_data(
-        content[metadata.SESSION_START_INFO_TAG]
-    )
+    start = metadata.parse_session_start_info_plugin_data(content[metadata.SESSION_START_INFO_TAG])
     end = metadata.parse_session_end_info_plugin_data(content[metadata.SESSION_END_INFO_TAG])
     values = {}
     for key, value in start.hparams.items():
@@ -90,7 +88,9 @@ def test_live_training_events_equal_the_store(trained):
 @pytest.mark.slow
 def test_export_writes_runs_trials_and_figures_as_the_store_holds_them(trained):
     logdir = trained["root"] / "exported"
-    done = cli("runs", "export", "1", "2", "--out", str(trained["out"]), "--tensorboard", str(logdir))
+    done = cli(
+        "runs", "export", "1", "2", "--out", str(trained["out"]), "--tensorboard", str(logdir)
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in logdir.iterdir() if not p.name.startswith(".")) == [
         "run-1-train",
@@ -126,7 +126,9 @@ def test_refusals_write_nothing(trained):
     assert foreign.returncode == 2 and "--tensorboard must be empty" in foreign.stderr
     assert [p.name for p in users.iterdir()] == ["notes.txt"]
     fresh = trained["root"] / "fresh"
-    unknown = cli("runs", "export", "1", "99", "--out", str(trained["out"]), "--tensorboard", str(fresh))
+    unknown = cli(
+        "runs", "export", "1", "99", "--out", str(trained["out"]), "--tensorboard", str(fresh)
+    )
     assert unknown.returncode == 2 and "99" in unknown.stderr
     assert not fresh.exists()
     two = cli("runs", "export", "1", "2", "--out", str(trained["out"]))
@@ -137,11 +139,19 @@ def test_png_size_and_names():
     from descentlab.tensorboard_events import flat_hparams, png_size, run_folder_name
     from descentlab.validation import InputValueError
 
-    header = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big") + b"\x08\x06"
+    header = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\0\0\0\rIHDR"
+        + (640).to_bytes(4, "big")
+        + (480).to_bytes(4, "big")
+        + b"\x08\x06"
+    )
     assert png_size(header) == (480, 640, 4)
     with pytest.raises(InputValueError, match="image must be the bytes of a PNG file"):
         png_size(b"GIF89a")
     assert run_folder_name(5, "lrate=0.1, batch 8") == "5-lrate=0.1_batch_8"
     assert flat_hparams({"a": 1, "b": {"c": [1, 2], "d": None}, "e": True}) == {
-        "a": 1.0, "b.c": "[1, 2]", "e": True
+        "a": 1.0,
+        "b.c": "[1, 2]",
+        "e": True,
     }

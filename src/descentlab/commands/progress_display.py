@@ -50,9 +50,7 @@ class ProgressDisplay:
     construction pass before anything is drawn (NOTE [quiet progress]).
     """
 
-    def __init__(
-        self, enabled: bool, *, stream: TextIO | None = None, delay: float = 0.0
-    ) -> None:
+    def __init__(self, enabled: bool, *, stream: TextIO | None = None, delay: float = 0.0) -> None:
         self.enabled = bool(enabled)
         self.stream = stream if stream is not None else sys.stderr
         self.delay = float(delay)
@@ -164,7 +162,7 @@ class TrainProgress:
 
 
 class CountedProgress:
-    """"Item i of n": the tour's experiments, ``make bench``'s benchmarks. Call ``start(name)``
+    """Item i of n: the tour's experiments, ``make bench``'s benchmarks. Call ``start(name)``
     before each item and ``finish()`` after the last."""
 
     def __init__(self, display: ProgressDisplay, noun: str, total: int) -> None:
@@ -220,6 +218,8 @@ class TrialsProgress:
         if status in self.FAILED:
             self.failed += 1
         elif value is not None and math.isfinite(value):
-            better = self.best is None or (value < self.best if self.minimize else value > self.best)
+            better = self.best is None or (
+                value < self.best if self.minimize else value > self.best
+            )
             self.best = value if better else self.best
         self.display.update(self.task, completed=self.done, detail=self._detail())

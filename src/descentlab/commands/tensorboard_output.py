@@ -61,8 +61,7 @@ def _export_one(store: Any, run_id: int, root: Path) -> Path:
         write_run(
             staged,
             metrics=stored.metrics.get(run.id, {}),
-            hparams={"run_id": run.id, "experiment": run.experiment, "seed": run.seed,
-                     **run.config},  # fmt: skip
+            hparams={"run_id": run.id, "experiment": run.experiment, "seed": run.seed} | run.config,
             status=run.status,
             figures=_stored_figures(stored),
             group=str(run.id),
@@ -73,8 +72,9 @@ def _export_one(store: Any, run_id: int, root: Path) -> Path:
             write_run(
                 folder,
                 metrics=stored.metrics.get(trial.id, {}),
-                hparams={"run_id": run.id, "trial_id": trial.id, "label": trial.label,
-                         **run.config, **trial.config},  # fmt: skip
+                hparams={"run_id": run.id, "trial_id": trial.id, "label": trial.label}
+                | run.config
+                | trial.config,
                 status=trial.status,
                 group=f"{run.id}/{trial.id}",
             )
@@ -123,9 +123,7 @@ class LiveTrainEvents:
             self.run.epoch(event.epoch - 1, event.metrics)
 
     def finish(self, report: Any) -> None:
-        self.run.finish(
-            report.status, _pngs(report.figures), history=report.results.get("history")
-        )
+        self.run.finish(report.status, _pngs(report.figures), history=report.results.get("history"))
 
     def close(self) -> None:
         self.run.close()
