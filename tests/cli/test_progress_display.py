@@ -27,13 +27,13 @@ TRAIN = (
 )  # fmt: skip
 
 
-def on_terminal(args: list[str]) -> tuple[int, str]:
-    """Run the CLI with stdout and stderr on a pseudo-terminal of 120 columns; its exit code and
-    everything it drew."""
+def on_terminal(args: list[str], program: tuple[str, ...] = ("-m", "descentlab")):
+    """Run ``python PROGRAM ARGS`` with stdout and stderr on a pseudo-terminal of 120 columns;
+    its exit code and everything it drew."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "descentlab", *args],
+        [sys.executable, *program, *args],
         stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, close_fds=True,
     )  # fmt: skip
     os.close(slave)
@@ -124,6 +124,7 @@ def test_a_delayed_display_stays_silent_until_the_delay_passed():
     assert stream.getvalue() == ""
 
 
+@pytest.mark.slow
 def test_tour_reports_each_experiment_before_it_starts(tmp_path, monkeypatch):
     import descentlab.experiments.tour as tour
     from descentlab.experiments import EXPERIMENTS
@@ -133,3 +134,34 @@ def test_tour_reports_each_experiment_before_it_starts(tmp_path, monkeypatch):
     calls = []
     tour.run_tour(tmp_path, on_experiment=lambda *call: calls.append(call))
     assert calls == [(0, 2, "gd-onefeature"), (1, 2, "gd-multifeature")]
+
+
+BENCH_PROBE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+import run_all
+fake = Path({fake!r})
+run_all.discover = lambda names: [fake, fake]
+sys.exit(run_all.main(["--quick", "--out", {out!r}]))
+"""
+
+
+@pytest.mark.slow
+def test_make_bench_counts_benchmarks_on_a_terminal(tmp_path):
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[2] / "benchmarks"
+    fake = tmp_path / "bench_tiny.py"
+    fake.write_text(
+        "from harness import Benchmark, Case, Ratio\n\n\n"
+        "def run(quick):\n"
+        "    case = Case('a', 0.5, 2.0, 'calls/s')\n"
+        "    return Benchmark('tiny', 'tiny', [case], [Ratio('a/a', 1.0, 1.0, True, 'x')])\n"
+    )
+    probe = BENCH_PROBE.format(bench=str(bench), fake=str(fake), out=str(tmp_path / "out"))
+    code, text = on_terminal([], ("-c", probe))
+    assert code == 0, text
+    # the last state is drawn whatever the refresh rate skipped in between
+    assert "benchmark 1 of 2" in text and "benchmarks done" in text and "2/2" in text
+    assert text.count("== tiny: tiny") == 2  # the tables still print, above the live line
