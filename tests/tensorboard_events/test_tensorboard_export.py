@@ -125,6 +125,13 @@ def test_refusals_write_nothing(trained):
     foreign = cli("runs", "export", "1", "--out", str(trained["out"]), "--tensorboard", str(users))
     assert foreign.returncode == 2 and "--tensorboard must be empty" in foreign.stderr
     assert [p.name for p in users.iterdir()] == ["notes.txt"]
+    train = cli(
+        "train", "--model", "linear", "--dataset", "wine", "--epochs", "1",
+        "--out", str(trained["root"] / "never"), "--tensorboard", str(users),
+    )  # fmt: skip
+    assert train.returncode == 2 and "--tensorboard must be empty" in train.stderr
+    assert [p.name for p in users.iterdir()] == ["notes.txt"]
+    assert not (trained["root"] / "never").exists()
     fresh = trained["root"] / "fresh"
     unknown = cli(
         "runs", "export", "1", "99", "--out", str(trained["out"]), "--tensorboard", str(fresh)
