@@ -178,35 +178,29 @@ class EventWriter:
             summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, image=image)]), step
         )
 
-    def hparams(
-        self, values: Mapping[str, float | str | bool], metrics: Iterable[str], *, group: str = ""
-    ) -> None:
-        """The run's hyperparameters and the scalar tags the HParams plugin shows beside them."""
-        from google.protobuf import struct_pb2
-        from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
+    def hparams(self, values: Mapping[str, float | str | bool], *, group: str = "") -> None:
+        """The run's hyperparameters (the HParams plugin's session start).
 
-        infos, start = [], plugin_data_pb2.SessionStartInfo(group_name=group)
+        NOTE [tensorboard hparams]: no experiment summary is written. TensorBoard takes the first
+        one it finds in a log directory and ignores the others, which would hide the settings of
+        every other run (a trial's label, another experiment's fields); without one it builds
+        the table from every run's session, with every scalar tag as a metric column."""
+        from google.protobuf import struct_pb2
+        from tensorboard.plugins.hparams import metadata, plugin_data_pb2
+
+        start = plugin_data_pb2.SessionStartInfo(group_name=group, start_time_secs=time.time())
         for key, value in values.items():
             if isinstance(value, bool):
                 start.hparams[key].CopyFrom(struct_pb2.Value(bool_value=value))
-                kind = api_pb2.DATA_TYPE_BOOL
             elif isinstance(value, str):
                 start.hparams[key].CopyFrom(struct_pb2.Value(string_value=value))
-                kind = api_pb2.DATA_TYPE_STRING
             else:
                 start.hparams[key].CopyFrom(struct_pb2.Value(number_value=float(value)))
-                kind = api_pb2.DATA_TYPE_FLOAT64
-            infos.append(api_pb2.HParamInfo(name=key, type=kind))
-        start.start_time_secs = time.time()
-        experiment = api_pb2.Experiment(
-            hparam_infos=infos,
-            metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag)) for tag in metrics],
-        )
-        version = metadata.PLUGIN_DATA_VERSION
-        data = plugin_data_pb2.HParamsPluginData
-        self._plugin(metadata.EXPERIMENT_TAG, data(experiment=experiment, version=version))
         self._plugin(
-            metadata.SESSION_START_INFO_TAG, data(session_start_info=start, version=version)
+            metadata.SESSION_START_INFO_TAG,
+            plugin_data_pb2.HParamsPluginData(
+                session_start_info=start, version=metadata.PLUGIN_DATA_VERSION
+            ),
         )
 
     def end(self, status: str) -> None:
@@ -266,7 +260,7 @@ def write_run(
     :func:`flat_hparams`), every metric series at the store's steps, its figures and its end
     status. Returns the number of scalars written."""
     with EventWriter(folder) as events:
-        events.hparams(flat_hparams(hparams), list(metrics), group=group)
+        events.hparams(flat_hparams(hparams), group=group)
         count = events.scalars(metrics)
         for tag, png in figures:
             events.image(tag, png)
@@ -279,10 +273,10 @@ class LiveRun:
     epoch's metrics at ``epoch(step, metrics)`` (flushed, so TensorBoard shows it at once), the
     figures and the end status at ``finish``."""
 
-    def __init__(self, folder: str | Path, hparams: Mapping[str, Any], metrics: Iterable[str]):
+    def __init__(self, folder: str | Path, hparams: Mapping[str, Any]) -> None:
         self.folder = Path(folder)
         self.events = EventWriter(self.folder)
-        self.events.hparams(flat_hparams(hparams), list(metrics))
+        self.events.hparams(flat_hparams(hparams))
         self.events.flush()
         self.written: set[int] = set()
 

@@ -57,6 +57,42 @@ def hparams_of(events) -> dict:
     return {"hparams": values, "status": end.status}
 
 
+def hparams_table(logdir: Path) -> tuple[set[str], set[str]]:
+    """The HParams tab's columns as TensorBoard's own plugin backend computes them for a log
+    directory: hyperparameter names and metric tags (NOTE [tensorboard hparams])."""
+    read(logdir)  # TensorFlow imported quietly
+    from tensorboard import context
+    from tensorboard.backend.event_processing import plugin_event_multiplexer as multiplexer
+    from tensorboard.backend.event_processing.data_provider import MultiplexerDataProvider
+    from tensorboard.plugins.hparams import backend_context
+
+    runs = multiplexer.EventMultiplexer()
+    runs.AddRunsFromDirectory(str(logdir))
+    runs.Reload()
+
+    provider = MultiplexerDataProvider(runs, str(logdir))
+    folder = str(logdir)
+
+    class Board:  # the part of TensorBoard's plugin context the hparams backend reads
+        data_provider = provider
+        multiplexer = runs
+        logdir = folder
+
+    hparams = backend_context.Context(Board)
+    request = context.RequestContext()
+    experiment = hparams.experiment_from_metadata(
+        request,
+        "",
+        include_metrics=True,
+        hparams_run_to_tag_to_content=hparams.hparams_metadata(request, ""),
+        data_provider_hparams=hparams.hparams_from_data_provider(request, "", limit=None),
+    )
+    return (
+        {info.name for info in experiment.hparam_infos},
+        {info.name.tag for info in experiment.metric_infos},
+    )
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> dict:
     """One tiny training run written live, and an lr-sweep run, in one store."""
@@ -109,6 +145,9 @@ def test_export_writes_runs_trials_and_figures_as_the_store_holds_them(trained):
             events = read(folder)
             assert_same_as_store(events, sweep.metrics[trial.id])
             assert hparams_of(events)["hparams"]["lrate"] == pytest.approx(trial.config["lrate"])
+    names, metrics = hparams_table(logdir)
+    assert {"lrate", "label", "trial_id", "layers", "optimizer", "epochs"} <= names
+    assert {"train_loss", "val_loss", "loss"} <= metrics
     # nothing is overwritten: the same export again is refused, the files stay as they were
     before = sorted((logdir / "run-1-train").iterdir())
     again = cli("runs", "export", "1", "--out", str(trained["out"]), "--tensorboard", str(logdir))

@@ -110,12 +110,7 @@ class LiveTrainEvents:
                 break
         if folder is None:
             folder = new_run_folder(root, f"train-{stamp}")  # refuses, naming it
-        metrics = ["train_loss"]
-        if config.get("val_fraction"):
-            metrics.append("val_loss")
-            if config.get("task") == "classify":
-                metrics.append("val_accuracy")
-        self.run = LiveRun(folder, config, metrics)
+        self.run = LiveRun(folder, config)
         self.folder = folder
 
     def __call__(self, event: Any) -> None:
