@@ -28,6 +28,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from descentlab.commands.progress_display import (  # noqa: E402
+    CountedProgress,
+    ProgressDisplay,
+    progress_wanted,
+)
 from descentlab.lifecycle.output_folder import prepare_output  # noqa: E402
 from descentlab.provenance import device_description, library_versions  # noqa: E402
 from harness import Benchmark, format_table  # noqa: E402
@@ -73,17 +78,25 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Benchmark] = []
     failed: dict[str, str] = {}
     started = time.perf_counter()
-    for path in discover(args.names):
-        name = path.stem.removeprefix("bench_")
-        try:
-            module = load(path)
-            bench = module.run(quick=True, smoke=True) if args.smoke else module.run(args.quick)
-        except Exception as error:  # one broken benchmark must not hide the others' figures
-            failed[name] = f"{type(error).__name__}: {error}"
-            print(f"== {name}: FAILED: {failed[name]}", file=sys.stderr, flush=True)
-            continue
-        results.append(bench)
-        print(format_table([bench]), flush=True)
+    scripts = discover(args.names)
+    # benchmark i of n, only on a terminal (NOTE [quiet progress]); while it is drawn, rich
+    # prints what goes to stdout and stderr above its live line
+    with ProgressDisplay(progress_wanted(False)) as display:
+        counted = CountedProgress(display, "benchmark", len(scripts))
+        for path in scripts:
+            name = path.stem.removeprefix("bench_")
+            counted.start(name)
+            try:
+                module = load(path)
+                smoke = args.smoke
+                bench = module.run(quick=True, smoke=True) if smoke else module.run(args.quick)
+            except Exception as error:  # one broken benchmark must not hide the others' figures
+                failed[name] = f"{type(error).__name__}: {error}"
+                print(f"== {name}: FAILED: {failed[name]}", file=sys.stderr, flush=True)
+                continue
+            results.append(bench)
+            print(format_table([bench]), flush=True)
+        counted.finish()
     payload = {
         "quick": args.quick or args.smoke,
         "smoke": args.smoke,

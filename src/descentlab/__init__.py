@@ -1,7 +1,9 @@
 """descentlab: gradient-based optimization as experiments that run, reproduce, and are checked.
 
 The public API re-exports SPEC §1 (the linear predictor, its gradient steps and loops, each with a
-``backend="numpy" | "torch"`` switch), the seed's ``batch`` generator and the grader's ``check``.
+``backend="numpy" | "torch"`` switch), the seed's ``batch`` generator, the grader's ``check``, and
+``run_experiment`` (one experiment of ``descentlab list``, as ``descentlab run`` runs it; its
+report shows its headline and figures in Jupyter).
 
 NOTE [lazy package]: every ``descentlab`` command starts by importing this package, so it
 imports nothing itself; each name is looked up in its home module on first use. ``descentlab
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 from descentlab.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names for type checkers and IDEs; at run time see __getattr__
+    from descentlab.experiments.runner import run_experiment
     from descentlab.grade import check
     from descentlab.linear import (
         BACKENDS,
@@ -61,13 +64,14 @@ __all__ = [
     "minibatches",
     "mse_loss",
     "n_batches",
+    "run_experiment",
 ]
 
-# check is the grader's; every other name but __version__ lives in descentlab.linear
+# check is the grader's, run_experiment the experiments'; every other name but __version__ lives
+# in descentlab.linear
+_ELSEWHERE = {"check": "descentlab.grade", "run_experiment": "descentlab.experiments.runner"}
 _HOMES = {
-    name: "descentlab.grade" if name == "check" else "descentlab.linear"
-    for name in __all__
-    if name != "__version__"
+    name: _ELSEWHERE.get(name, "descentlab.linear") for name in __all__ if name != "__version__"
 }
 
 

@@ -207,21 +207,3 @@ def test_cuda_training_matches_cpu_closely():
     )
     assert result.device.startswith("cuda")
     np.testing.assert_allclose(result.history["train_loss"], cpu.history["train_loss"], rtol=1e-4)
-
-
-def test_progress_bar_draws_one_line():
-    import io
-
-    from descentlab.train.fit import Progress
-    from descentlab.train.progress import ProgressBar
-
-    stream = io.StringIO()
-    bar = ProgressBar(stream, delay=0.0)
-    bar(Progress("step", 2, 4, 5, 10, 15, 0.25, 12345.0))
-    bar.close()
-    assert stream.getvalue() == (
-        "\r[#########...............] epoch 2/4 batch 5/10 loss 0.25 12,345 samples/s\n"
-    )
-    quiet = io.StringIO()
-    ProgressBar(quiet, delay=60.0)(Progress("step", 1, 1, 1, 1, 1, 1.0, 1.0))
-    assert quiet.getvalue() == ""

@@ -133,11 +133,24 @@ def run_run(args: argparse.Namespace) -> int:
 
 def run_tour(args: argparse.Namespace) -> int:
     """Every experiment, then ``OUT/index.html``."""
+    from descentlab.commands.progress_display import (
+        CountedProgress,
+        ProgressDisplay,
+        progress_wanted,
+    )
+    from descentlab.experiments import EXPERIMENTS
     from descentlab.experiments.tour import run_tour as tour_all
 
-    tour = tour_all(
-        args.out, seed=args.seed, store_path=args.store, on_stage=getattr(args, "on_stage", None)
-    )
+    with ProgressDisplay(progress_wanted(args.json)) as display:  # NOTE [quiet progress]
+        counted = CountedProgress(display, "experiment", len(EXPERIMENTS))
+        tour = tour_all(
+            args.out,
+            seed=args.seed,
+            store_path=args.store,
+            on_stage=getattr(args, "on_stage", None),
+            on_experiment=lambda done, _total, name: counted.start(name, done),
+        )
+        counted.finish()
     if args.json:
         payload = {"index": str(tour.index), "runs": [r.as_json() for r in tour.reports]}
         print(json.dumps(payload, allow_nan=False))

@@ -26,8 +26,11 @@ def add_parser(subparsers: Any) -> None:
     show = runs_sub.add_parser("show", help="show one run with its trials")
     show.add_argument("id", type=run_id)
     show.add_argument("--json", action="store_true", help="print the run as JSON")
-    export = runs_sub.add_parser("export", help="export a run's metrics")
-    export.add_argument("id", type=run_id)
+    export = runs_sub.add_parser("export", help="export a run's metrics (or runs to TensorBoard)")
+    export.add_argument("id", type=run_id, nargs="+", help="run id (several with --tensorboard)")
+    export.add_argument(
+        "--tensorboard", metavar="DIR", help="write TensorBoard event files into DIR/run-ID-…/"
+    )
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default OUT/run-ID.FORMAT)")
     plot = runs_sub.add_parser("plot", help="redraw a run's figures from the store")
@@ -131,9 +134,24 @@ def _export(store, args: argparse.Namespace) -> int:
     from descentlab.atomic_files import publish_new
     from descentlab.store import export_run
 
+    if args.tensorboard is not None:
+        from descentlab.commands.tensorboard_output import export_runs
+
+        if args.output:
+            raise InputValueError(
+                f"--output must not come with --tensorboard, got --output {args.output!r}"
+            )
+        for folder in export_runs(store, args.id, args.tensorboard):
+            print(f"wrote {folder}")
+        return 0
+    if len(args.id) > 1:
+        raise InputValueError(
+            f"id must be one run for a --format file, got {len(args.id)} (use --tensorboard DIR)"
+        )
+    only = args.id[0]
     flag = "--output" if args.output else "--out"
-    target = Path(args.output or Path(args.out) / f"run-{args.id}.{args.format}")
-    store.get_run(args.id)  # an unknown id is refused before anything is written
+    target = Path(args.output or Path(args.out) / f"run-{only}.{args.format}")
+    store.get_run(only)  # an unknown id is refused before anything is written
     try:
         if target.is_dir():
             raise InputValueError(f"{flag} must name a file, got the folder {str(target)!r}")
@@ -149,7 +167,7 @@ def _export(store, args: argparse.Namespace) -> int:
     rows = []
     publish_new(
         target,
-        lambda staged: rows.append(export_run(store, args.id, staged, args.format)),
+        lambda staged: rows.append(export_run(store, only, staged, args.format)),
         name=flag,
     )
     print(f"wrote {rows[0]} rows to {target}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +62,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     add("--store", help="results store file (default OUT/runs.sqlite)")
     add("--json", action="store_true", help="print one JSON object on stdout (no progress bar)")
+    add("--tensorboard", metavar="DIR",
+        help="also write TensorBoard event files into DIR/train-TIME/ as it trains")  # fmt: skip
     parser.set_defaults(handler=run_train)
     return parser
 
@@ -151,25 +152,39 @@ def run_train(args: argparse.Namespace) -> int:
 
     check_memory(config, training_bytes, memory_limit(), spell=_flag)  # NOTE [memory estimates]
 
+    from descentlab.commands.progress_display import (
+        ProgressDisplay,
+        TrainProgress,
+        progress_wanted,
+    )
     from descentlab.train.checkpoint import check_checkpoint_path
-    from descentlab.train.progress import ProgressBar
     from descentlab.train.session import CHECKPOINT, FOLDER, run_training
 
     check_checkpoint_path(Path(args.out) / FOLDER / CHECKPOINT)  # before any training
 
-    bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
-    try:
-        report = run_training(
-            config,
-            out=args.out,
-            store_path=args.store,
-            resume=args.resume,
-            callback=bar,
-            on_stage=getattr(args, "on_stage", None),
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    events = None
+    if args.tensorboard is not None:
+        from descentlab.commands.tensorboard_output import LiveTrainEvents
+
+        events = LiveTrainEvents(args.tensorboard, config.as_dict())
+    # NOTE [quiet progress]; a run shorter than the delay draws nothing
+    with ProgressDisplay(progress_wanted(args.json), delay=0.5) as display:
+        callbacks = [c for c in (TrainProgress(display) if display.enabled else None, events) if c]
+        try:
+            report = run_training(
+                config,
+                out=args.out,
+                store_path=args.store,
+                resume=args.resume,
+                callback=(lambda event: [c(event) for c in callbacks]) if callbacks else None,
+                on_stage=getattr(args, "on_stage", None),
+            )
+        except BaseException:
+            if events is not None:  # what was written stays; the status is unknown
+                events.close()
+            raise
+    if events is not None:
+        events.finish(report)
     return print_report(
         report,
         [*report.notices, *([report.message] if report.message else [])],

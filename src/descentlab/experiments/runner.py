@@ -13,7 +13,7 @@ from descentlab.experiments.common_config import apply_overrides, config_fields
 from descentlab.lifecycle.run_lifecycle import STORE_NAME, RunLifecycle, StageHook
 from descentlab.provenance import device_description, library_versions
 from descentlab.store.jsonsafe import plain
-from descentlab.validation import InputValueError
+from descentlab.validation import InputTypeError, InputValueError, describe
 
 __all__ = [
     "STORE_NAME",
@@ -53,6 +53,17 @@ class RunReport:
                 "status": self.status,
             }
         )
+
+    def headline(self) -> str:
+        """The one-line summary ``descentlab run`` prints (the experiment's ``headline``)."""
+        return get_experiment(self.experiment).headline(self.results)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the headline and the figures, inline."""
+        from descentlab.report.notebook_view import run_html
+
+        title = f"{self.experiment} (run {self.run_ids[0]}, {self.status})"
+        return run_html(title, self.headline(), self.figures)
 
 
 def resolve_config(name: str, overrides: dict[str, Any]) -> Any:
@@ -128,6 +139,10 @@ def run_experiment(
     data description as ``expect_dataset``: other data is refused before the run is stored.
     """
     experiment = get_experiment(name)
+    if overrides is not None and not isinstance(overrides, dict):
+        raise InputTypeError(
+            f"overrides must be a dict of config fields, got {describe(overrides)}"
+        )
     config = resolve_config(name, overrides or {})
     with RunLifecycle(out, name, store_path=store_path, on_stage=on_stage) as life:
         data = experiment.default_data(config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +27,17 @@ def run_tour(
     seed: int = 0,
     store_path: str | Path | None = None,
     on_stage: StageHook | None = None,
+    on_experiment: Callable[[int, int, str], None] | None = None,
 ) -> TourReport:
-    """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html."""
+    """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html.
+
+    ``on_experiment(done, total, name)`` is called before each experiment starts (the CLI's
+    progress display: experiment ``done + 1`` of ``total``)."""
     root = prepare_output(out)
     reports, sections = [], []
-    for name, experiment in EXPERIMENTS.items():
+    for done, (name, experiment) in enumerate(EXPERIMENTS.items()):
+        if on_experiment is not None:
+            on_experiment(done, len(EXPERIMENTS), name)
         report = run_experiment(
             name, out=root, overrides={"seed": seed}, store_path=store_path, on_stage=on_stage
         )

@@ -69,6 +69,22 @@ class TrainReport:
             }
         )
 
+    def headline(self) -> str:
+        """The final losses (and accuracy) in one line."""
+        final = self.results["final"]
+        parts = [f"{self.results['epochs_run']} epochs"]
+        for name in ("train_loss", "val_loss", "val_accuracy"):
+            if name in final:
+                parts.append(f"{name.replace('_', ' ')} {final[name]:.4g}")
+        return ", ".join(parts)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the headline and the learning curves, inline."""
+        from descentlab.report.notebook_view import run_html
+
+        title = f"train (run {self.run_id}, {self.status})"
+        return run_html(title, self.headline(), self.figures)
+
 
 #: Keys of a stored config (or ``config.json``) that the run derives rather than takes: checked
 #: by comparing the re-run's resolved config with the original's, never passed back in.
