@@ -302,7 +302,9 @@ def _record(
         "batches_per_epoch": fit["batches_per_epoch"],
         "val_loss": fit["val_loss"],
         "val_metric": fit["val_metric"],
-        "final_train_loss": float(fit["curves"]["loss"][-1]) if len(fit["curves"]["loss"]) else None,
+        "final_train_loss": float(fit["curves"]["loss"][-1])
+        if len(fit["curves"]["loss"])
+        else None,
         "time_per_epoch": _timing(fit["curves"]["epoch_s"], fit["batches_per_epoch"])
         if budget == "epochs"
         else None,

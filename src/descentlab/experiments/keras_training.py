@@ -44,8 +44,8 @@ __all__ = [
     "epoch_clock",
     "initial_weights",
     "make_dense_model",
-    "validation_batches",
     "update_watch",
+    "validation_batches",
 ]
 
 OPTIMIZERS = ("adam", "sgd")
@@ -116,7 +116,9 @@ class DenseModel:
     def restart(self, weights: list) -> None:
         """The model as if just built with ``weights``: weights set, optimizer state restored."""
         self.model.set_weights(weights)
-        for variable, value in zip(self.model.optimizer.variables, self.fresh_optimizer, strict=True):
+        for variable, value in zip(
+            self.model.optimizer.variables, self.fresh_optimizer, strict=True
+        ):
             variable.assign(value)
 
     @property

@@ -28,6 +28,17 @@ def _runs(stored: StoredExperiment, task: str, budget: str) -> dict[int, list[di
     return dict(sorted(groups.items()))
 
 
+def _number(value: Any) -> float:
+    """A stored number; a diverged run's statistics are stored as None (strict JSON)."""
+    return np.nan if value is None else float(value)
+
+
+def _legend(ax: Any) -> None:
+    """A legend when something labelled was drawn (a run that diverged at once draws nothing)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+
+
 def _batch_axis(ax: Any, sizes: list[int], label: str) -> None:
     """A log x axis ticked at the batch sizes run, labelled in plain numbers."""
     set_scale(ax, "x", "log")
@@ -67,7 +78,7 @@ def _curves(stored: StoredExperiment) -> tuple:
             ax.set_xlabel("epoch")
             ax.set_ylabel(ylabel)
             ax.set_title(f"{task}: {ylabel.split(' (')[0]} per epoch")
-            ax.legend(fontsize=7)
+            _legend(ax)
     caption = (
         f"Equal epochs ({results['epochs']}): the training loss (Keras's mean over each epoch's "
         "batches) and the validation metric after each epoch, per batch size; "
@@ -84,7 +95,7 @@ def _times(stored: StoredExperiment) -> tuple:
     for index, task in enumerate(tasks):
         sizes, epoch_s, spread, update_s = [], [], [], []
         for run_size, entry in results["summary"][task]["epochs"].items():
-            if "time_per_epoch_s" not in entry:
+            if "time_per_epoch_s" not in entry or entry["time_per_epoch_s"]["mean"] is None:
                 continue
             mine = [
                 r
@@ -112,7 +123,7 @@ def _times(stored: StoredExperiment) -> tuple:
             _batch_axis(ax, sorted(ticks), "batch size (log)")
         set_log_scale(ax)
         ax.set_ylabel(ylabel)
-        ax.legend(fontsize=7)
+        _legend(ax)
     left.set_title("Measured time per epoch (mean of the seeds' medians, min–max)")
     right.set_title("Time per update (epoch time / updates per epoch)")
     caption = (
@@ -131,18 +142,20 @@ def _finals(stored: StoredExperiment) -> tuple:
         info = results["tasks"][task]
         for budget, by_size in results["summary"][task].items():
             style, label = BUDGET_STYLE.get(budget, ("o-", budget))
-            sizes = [int(s) for s in by_size]
+            sizes = np.asarray([int(s) for s in by_size])
             stats = [by_size[s]["val_metric"] for s in by_size]
-            mean = np.asarray([s["mean"] for s in stats])
-            low = mean - np.asarray([s["min"] for s in stats])
-            high = np.asarray([s["max"] for s in stats]) - mean
+            mean, low, high = (
+                on_chart([_number(s[key]) for s in stats]) for key in ("mean", "min", "max")
+            )
+            shown = np.isfinite(mean) & np.isfinite(low) & np.isfinite(high)
             count = results[budget]
-            ax.errorbar(sizes, on_chart(mean), yerr=np.vstack([low, high]), fmt=style,
-                        capsize=3, label=f"{label} ({count})")  # fmt: skip
+            spread = np.vstack([mean - low, high - mean])[:, shown]
+            ax.errorbar(sizes[shown], mean[shown], yerr=spread, fmt=style, capsize=3,
+                        label=f"{label} ({count})")  # fmt: skip
         _batch_axis(ax, info["batch_sizes"], "batch size (log; the largest is the full batch)")
         ax.set_ylabel(f"final validation {info['metric']}")
         ax.set_title(f"{task}: final validation {info['metric']} vs batch size")
-        ax.legend(fontsize=7)
+        _legend(ax)
     caption = (
         "Final validation metric per batch size on the two budgets: mean over "
         f"{len(results['seeds'])} seeds, bars from the smallest to the largest seed. Per epoch "
