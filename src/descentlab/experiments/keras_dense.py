@@ -19,7 +19,8 @@ Batches come from :func:`descentlab.loading.tf_data.epoch_stream`: a ``tf.data``
 new seeded permutation every epoch, batch, prefetch (the permutation the lab's loaders draw from
 the same seed). Time per epoch is each epoch's training measured apart from its validation, the
 first epoch of every ``fit`` left out as the warm-up (function tracing, iterator start-up), the
-median of the rest reported; it depends on the machine and its load, everything else is
+median of the rest reported (each update's loss is read back for the divergence check, a small
+read that is part of the timed epoch); it depends on the machine and its load, everything else is
 reproducible from the seed.
 
 NOTE [matched budgets]: the two budgets answer different questions. Per epoch, every batch size
