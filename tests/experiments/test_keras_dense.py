@@ -128,3 +128,52 @@ def test_a_diverging_rate_is_a_result(tmp_path):
     for run in report.results["runs"]:
         assert run["status"] == "diverged" and run["divergence"]["step"] >= 1
     assert all(Path(f["png"]).stat().st_size > 0 for f in report.figures)
+
+
+def test_fit_reads_a_new_permutation_every_epoch():
+    """Keras ``fit`` over the stream (``steps_per_epoch`` = batches per epoch) makes the same
+    updates as ``train_on_batch`` over the fast loader's batches, epoch after epoch; had Keras
+    restarted the stream each epoch, it would have repeated the first epoch's order."""
+    import numpy as np
+    import torch
+
+    from descentlab.experiments.keras_training import initial_weights, make_dense_model
+    from descentlab.loading import make_loader
+    from descentlab.loading.tf_data import epoch_stream
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3)).astype(np.float32)
+    y = (X @ np.array([[1.0], [-2.0], [0.5]], dtype=np.float32)).astype(np.float32)
+    start = initial_weights(3, (4,), "regression", seed=5)
+
+    def trained(feed) -> list:
+        dense = make_dense_model(3, (4,), "regression", optimizer="sgd", lrate=0.05)
+        dense.restart(start)
+        feed(dense.model)
+        assert dense.updates == 3 * 4
+        return dense.model.get_weights()
+
+    def by_fit(model) -> None:
+        stream = epoch_stream(X, y, 10, epochs=3, seed=9)
+        model.fit(stream, epochs=3, steps_per_epoch=4, shuffle=False, verbose=0)
+
+    loader = make_loader("fast", torch.from_numpy(X), torch.from_numpy(y), 10, seed=9)
+
+    def by_batches(model, epochs: int = 3) -> None:
+        for _ in range(epochs):
+            for xb, yb in loader:
+                model.train_on_batch(xb.numpy(), yb.numpy())
+
+    fitted, stepped = trained(by_fit), trained(by_batches)
+    for a, b in zip(fitted, stepped, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+    def first_epoch_thrice(model) -> None:
+        first = list(loader)
+        for _ in range(3):
+            for xb, yb in first:
+                model.train_on_batch(xb.numpy(), yb.numpy())
+
+    repeated = trained(first_epoch_thrice)
+    pairs = zip(fitted, repeated, strict=True)
+    assert any(not np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in pairs)
