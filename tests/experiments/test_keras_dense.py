@@ -177,3 +177,13 @@ def test_fit_reads_a_new_permutation_every_epoch():
     repeated = trained(first_epoch_thrice)
     pairs = zip(fitted, repeated, strict=True)
     assert any(not np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in pairs)
+
+
+def test_defaults_are_the_spec():
+    from descentlab.experiments.runner import resolve_config
+
+    config = resolve_config("keras-dense", {})
+    assert (config.n_samples, config.n_features, config.noise) == (10000, 20, 0.1)
+    assert config.layers == (64, 32, 16) and config.tasks == ("regression", "classification")
+    assert config.batch_sizes == (16, 64, 256) and config.full_batch
+    assert config.n_seeds == 3 and config.backend == "tf"
