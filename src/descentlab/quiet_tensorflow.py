@@ -27,7 +27,7 @@ import os
 import warnings
 from typing import Any
 
-__all__ = ["tensorflow"]
+__all__ = ["keras", "tensorflow"]
 
 
 def tensorflow() -> Any:
@@ -39,3 +39,24 @@ def tensorflow() -> Any:
         import tensorflow as tf
     tf.get_logger().setLevel("ERROR")
     return tf
+
+
+def keras() -> Any:
+    """The ``keras`` module on the TensorFlow backend, TensorFlow imported quietly first.
+
+    Keras 3 reads its backend from ``KERAS_BACKEND`` once, when it is first imported, so that is
+    set here to ``tensorflow`` beforehand; a Keras that was already imported on another backend
+    (the user's own code) is refused rather than silently used.
+    """
+    tensorflow()
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import keras as keras_module
+    backend = keras_module.backend.backend()
+    if backend != "tensorflow":
+        raise RuntimeError(
+            f"keras must run on the tensorflow backend here, got {backend!r} (Keras was imported "
+            "before descentlab with another KERAS_BACKEND)"
+        )
+    return keras_module

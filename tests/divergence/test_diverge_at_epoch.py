@@ -260,6 +260,8 @@ def test_the_cases_cover_every_experiment_with_a_rate():
     from descentlab.experiments.catalog import CATALOG
 
     covered = {c.command[1] for c in CASES if c.command[0] == "run"}
-    assert covered == set(CATALOG) - {"loaders", "lr-find"}
+    # keras-dense: a float32 Keras run per bisection step would cost minutes; its divergence
+    # line is checked in tests/experiments/test_keras_dense.py
+    assert covered == set(CATALOG) - {"loaders", "lr-find", "keras-dense"}
     assert set(KNOWN_RATES) == {c.name for c in CASES}
     assert dataclasses.is_dataclass(CASES[0])

@@ -33,6 +33,14 @@ FAST = {
         "time_budget": "0.005",
     },
     "devices": {"n_samples": "400", "epochs": "2", "repeat": "2", "warmup": "1"},
+    "keras-dense": {
+        "n_samples": "200",
+        "epochs": "2",
+        "updates": "3",
+        "n_seeds": "1",
+        "batch_sizes": "64",
+        "tasks": "classification",
+    },
 }
 
 

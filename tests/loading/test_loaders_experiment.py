@@ -19,7 +19,7 @@ import pytest
 import torch
 
 from descentlab.experiments import batching_lab
-from descentlab.experiments.batching_lab import LoadersConfig, same_bits
+from descentlab.experiments.batching_lab import LAB_KINDS, LoadersConfig, same_bits
 from descentlab.experiments.runner import resolve_config, run_experiment
 from descentlab.loading import IN_MEMORY_KINDS
 from descentlab.store import ResultsStore
@@ -32,7 +32,7 @@ def test_results_hold_every_measurement_for_each_kind_and_batch_size(tmp_path):
     results = report.results
     runs = results["runs"]
     assert [(r["kind"], r["batch_size"]) for r in runs] == [
-        (kind, size) for kind in IN_MEMORY_KINDS for size in (16, 64)
+        (kind, size) for kind in LAB_KINDS for size in (16, 64)
     ]
     for run in runs:
         assert run["batches_per_epoch"] == math.ceil(300 / run["batch_size"])
@@ -61,7 +61,7 @@ def test_results_hold_every_measurement_for_each_kind_and_batch_size(tmp_path):
     assert all(f["caption"] for f in report.figures)
     with ResultsStore(tmp_path / "runs.sqlite") as store:
         stored = store.load_experiment(report.run_ids[0])
-    assert len(stored.trials) == 8
+    assert len(stored.trials) == 2 * len(LAB_KINDS)
     metrics = stored.trial_metrics(stored.trials[0])
     assert set(metrics) == {"load_epoch_s", "train_epoch_s", "compute_epoch_s", "train_loss"}
     assert len(metrics["train_loss"]) == 2 * math.ceil(300 / 16)
@@ -71,7 +71,7 @@ def test_results_hold_every_measurement_for_each_kind_and_batch_size(tmp_path):
 
 def test_defaults_and_config_checks():
     config = resolve_config("loaders", {})
-    assert config.kinds == IN_MEMORY_KINDS and config.batch_sizes == (32, 256)
+    assert config.kinds == (*IN_MEMORY_KINDS, "tfdata") and config.batch_sizes == (32, 256)
     assert config.device == "cpu" and config.num_workers == 0
     with pytest.raises(ValueError, match=r"^kinds must be one of 'manual', .*got 'lazy'$"):
         LoadersConfig(kinds=("fast", "lazy"))
@@ -232,16 +232,16 @@ def test_descentlab_run_loaders_from_the_command_line_with_the_issues_diverging_
     assert "equal seeds give equal batches and weights: yes" in done.stdout
     (line,) = done.stderr.splitlines()  # one line for the run (NOTE [divergence report])
     assert re.fullmatch(
-        r"descentlab: 4 of 8 trials diverged: (\w+ @ batch 32 at epoch 1 step \d+ with lrate "
-        r"1e\+06(; )?){4}",
+        r"descentlab: 5 of 10 trials diverged: (\w+ @ batch 32 at epoch 1 step \d+ with lrate "
+        r"1e\+06(; )?){5}",
         line,
     ), line
     assert "Warning" not in done.stderr
     folder = tmp_path / "loaders"
     results = json.loads((folder / "results.json").read_text())
-    assert [r["kind"] for r in results["runs"]] == [k for k in IN_MEMORY_KINDS for _ in (32, 256)]
+    assert [r["kind"] for r in results["runs"]] == [k for k in LAB_KINDS for _ in (32, 256)]
     assert results["drop_last_example"]["batches"]["dataset"]["drop_last=True"] == 3
     diverged = [run for run in results["runs"] if run["diverged_at"]]
-    assert {run["kind"] for run in diverged if run["batch_size"] == 32} == set(IN_MEMORY_KINDS)
+    assert {run["kind"] for run in diverged if run["batch_size"] == 32} == set(LAB_KINDS)
     assert all(run["overhead_s"] > 0 for run in results["runs"])
     assert (folder / "loaders-loss.png").stat().st_size > 0

@@ -1,6 +1,6 @@
 """SPEC §2.9: batching methods compared — manual slicing, ``DataLoader`` over a ``TensorDataset``,
-a custom ``Dataset``, the fast loader and (asked for by ``kinds``) a ``tf.data`` pipeline whose
-batches reach the step as torch tensors, the conversion counted as loading — for each batch size:
+a custom ``Dataset``, the fast loader and a ``tf.data`` pipeline whose batches reach the step as
+torch tensors, the conversion counted as loading — for each batch size:
 time per epoch, the loader's overhead measured apart from the compute, peak memory measured, the
 drop_last example and the proof that equal seeds give equal batches.
 
@@ -67,8 +67,9 @@ __all__ = [
 
 DEVICES = ("cpu", "cuda", "auto")
 LAB_KINDS = IN_MEMORY_KINDS + TF_KINDS
-"""Kinds the lab can measure: the in-memory ones (the default) and the ``tf.data`` pipeline, asked
-for with ``--set kinds=...,tfdata`` (it imports TensorFlow, about 4 s)."""
+"""Kinds the lab measures by default: the in-memory ones and the ``tf.data`` pipeline (which
+imports TensorFlow, about 4 s of CPU the first time in a process; ``--set
+kinds=manual,dataloader,dataset,fast`` leaves it out)."""
 WARMUP = 1
 """Untimed rounds before the timed ones (first-call costs: allocator, autograd graph set-up)."""
 DROP_LAST_EXAMPLE = (100, 30)
@@ -80,7 +81,7 @@ class LoadersConfig(RegressionDataConfig):
     backend: str = "torch"  # it times torch code; the numpy backend does not apply
     n_samples: int = 2048
     n_features: int = 16
-    kinds: tuple[str, ...] = IN_MEMORY_KINDS
+    kinds: tuple[str, ...] = LAB_KINDS
     batch_sizes: tuple[int, ...] = (32, 256)
     repeat: int = 3
     lrate: float = 0.01

@@ -69,6 +69,12 @@ CATALOG: dict[str, Entry] = {
         "§2.9",
         "Batching methods: time per epoch, loader overhead, peak memory, equal batch order.",
     ),
+    "keras-dense": Entry(
+        "keras_dense",
+        "§2.10",
+        "Keras dense 64-32-16 networks from tf.data at batch 16, 64, 256 and full: equal epochs "
+        "and equal updates, timed, over seeds.",
+    ),
     "devices": Entry(
         "devices",
         "§2.11",

@@ -12,7 +12,13 @@ from descentlab.lifecycle.output_folder import prepare_output
 from descentlab.lifecycle.run_lifecycle import StageHook
 from descentlab.report import write_index
 
-__all__ = ["TourReport", "run_tour"]
+__all__ = ["TOUR_SETTINGS", "TourReport", "run_tour"]
+
+TOUR_SETTINGS: dict[str, dict[str, str]] = {
+    "keras-dense": {"n_samples": "2000", "epochs": "3", "updates": "30", "n_seeds": "2"},
+}
+"""Settings the tour gives an experiment whose defaults take minutes (each stored in the run's
+config, so ``rerun`` repeats the tour's run); the rest run with their defaults."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,11 @@ def run_tour(
         if on_experiment is not None:
             on_experiment(done, len(EXPERIMENTS), name)
         report = run_experiment(
-            name, out=root, overrides={"seed": seed}, store_path=store_path, on_stage=on_stage
+            name,
+            out=root,
+            overrides={**TOUR_SETTINGS.get(name, {}), "seed": seed},
+            store_path=store_path,
+            on_stage=on_stage,
         )
         reports.append(report)
         sections.append(

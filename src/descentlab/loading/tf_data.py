@@ -47,10 +47,19 @@ from descentlab.validation import (
     check_choice,
     check_int,
     check_positive_int,
+    check_seed,
     describe,
 )
 
-__all__ = ["ORDERS", "ArraySource", "NpySource", "TFDataLoader", "tensorflow", "tf_source"]
+__all__ = [
+    "ORDERS",
+    "ArraySource",
+    "NpySource",
+    "TFDataLoader",
+    "epoch_stream",
+    "tensorflow",
+    "tf_source",
+]
 
 ORDERS = ("permutation", "shuffle")
 READ_ROWS = 4096
@@ -271,3 +280,86 @@ def _parallel_calls(value: Any) -> int | None:
             f"{describe(value)}"
         )
     return check_positive_int("num_parallel_calls", value)
+
+
+class _EpochOrders:
+    """The epoch permutations of a seed, epoch ``e`` on request: drawn in sequence from the lab's
+    generator (NOTE [epoch permutation]) and replayed from the seed when a new pass of the stream
+    starts again at epoch 0, so every pass gives the same epochs."""
+
+    def __init__(self, n_samples: int, stop: int, seed: int) -> None:
+        self.stop = stop
+        self.generator = torch.Generator().manual_seed(seed)
+        self.start_state = self.generator.get_state()
+        self.sampler = EpochSampler(n_samples, shuffle=True, generator=self.generator)
+        self.next_epoch = 0
+
+    def __call__(self, epoch: Any) -> np.ndarray:
+        epoch = int(epoch)
+        if epoch != self.next_epoch:
+            self.generator.set_state(self.start_state)
+            for _ in range(epoch):
+                self.sampler.order()
+        self.next_epoch = epoch + 1
+        return self.sampler.order()[: self.stop].numpy()
+
+
+def epoch_stream(
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    *,
+    epochs: int,
+    seed: int,
+    drop_last: bool = False,
+    prefetch: int = 2,
+) -> Any:
+    """``epochs`` epochs of ``(xb, yb)`` float32 batches as ONE ``tf.data.Dataset`` of TensorFlow
+    tensors, for Keras ``fit(..., steps_per_epoch=batch_count(len(X), batch_size, ...))``.
+
+    The pipeline is ``range(epochs) → the epoch's permutation → range(batches) → slice of it →
+    gather the rows → prefetch``. Each epoch is a new permutation drawn from ``seed`` exactly as
+    every ``make_loader`` kind draws it (NOTE [tf.data order]): the batches equal, bit for bit,
+    those of ``make_loader(kind, X, y, batch_size, seed=seed)`` epoch after epoch, and every pass
+    over the dataset replays the same epochs. Batches never straddle two epochs (the last one of
+    an epoch is partial unless ``drop_last``). Keras keeps one iterator across its epochs when
+    ``steps_per_epoch`` is given, so one stream feeds a whole ``fit``; without it Keras would
+    start the stream again each epoch and repeat the first epoch's order.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or y.ndim != 2 or len(X) != len(y) or len(X) == 0:
+        raise InputValueError(
+            "X and y must be 2-D arrays with the same positive number of rows, got shapes "
+            f"{X.shape} and {y.shape}"
+        )
+    epochs = check_positive_int("epochs", epochs)
+    seed = check_seed("seed", seed)
+    prefetch = check_int("prefetch", prefetch, minimum=0)
+    tf = tensorflow()
+    batches = EpochBatches(
+        EpochSampler(len(X), shuffle=True, generator=torch.Generator()),
+        batch_size,
+        drop_last=check_bool("drop_last", drop_last),
+    )
+    size, stop, count = batches.batch_size, batches.stop, len(batches)
+    orders = _EpochOrders(len(X), stop, seed)
+    features = tf.constant(np.ascontiguousarray(X, dtype=np.float32))
+    targets = tf.constant(np.ascontiguousarray(y, dtype=np.float32))
+
+    def permutation(epoch: Any) -> Any:
+        order = tf.numpy_function(orders, [epoch], tf.int64, stateful=True)
+        order.set_shape([stop])
+        return order
+
+    def epoch_batches(order: Any) -> Any:
+        def cut(i: Any) -> Any:
+            return order[i * size : tf.minimum((i + 1) * size, stop)]
+
+        return tf.data.Dataset.range(count).map(cut)
+
+    def gather(indices: Any) -> tuple[Any, Any]:
+        return tf.gather(features, indices), tf.gather(targets, indices)
+
+    stream = tf.data.Dataset.range(epochs).map(permutation).flat_map(epoch_batches).map(gather)
+    return stream.prefetch(prefetch) if prefetch else stream

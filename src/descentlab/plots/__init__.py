@@ -8,6 +8,7 @@ from pathlib import Path
 from descentlab.plots import (
     batch_figures,
     device_figures,
+    keras_figures,
     linear_figures,
     loader_figures,
     lr_find_figures,
@@ -33,6 +34,7 @@ DRAWERS: dict[str, Callable[[StoredExperiment], list]] = {
     "loaders": loader_figures.loaders,
     "batch-compare": batch_figures.batch_compare,
     "devices": device_figures.devices,
+    "keras-dense": keras_figures.keras_dense,
     "train": train_figures.learning_curves,
 }
 
