@@ -1,4 +1,5 @@
-"""``descentlab tour``: every registered experiment on its default data, and an index page."""
+"""``descentlab tour``: every registered experiment on its default data, and the interactive
+report of their runs as its index page (NOTE [offline report])."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from descentlab.experiments import EXPERIMENTS
-from descentlab.experiments.runner import RunReport, run_experiment
+from descentlab.experiments.runner import STORE_NAME, RunReport, run_experiment
 from descentlab.lifecycle.output_folder import prepare_output
 from descentlab.lifecycle.run_lifecycle import StageHook
-from descentlab.report import write_index
+from descentlab.report.interactive_report import build_report
+from descentlab.store import ResultsStore
 
 __all__ = ["TourReport", "run_tour"]
 
@@ -27,24 +29,21 @@ def run_tour(
     store_path: str | Path | None = None,
     on_stage: StageHook | None = None,
 ) -> TourReport:
-    """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html."""
+    """Run every experiment with its defaults (and ``seed``) into ``out``; the interactive
+    report of those runs becomes ``out/index.html``, every figure linked with its caption."""
     root = prepare_output(out)
-    reports, sections = [], []
-    for name, experiment in EXPERIMENTS.items():
-        report = run_experiment(
-            name, out=root, overrides={"seed": seed}, store_path=store_path, on_stage=on_stage
+    reports = []
+    for name in EXPERIMENTS:
+        reports.append(
+            run_experiment(
+                name, out=root, overrides={"seed": seed}, store_path=store_path, on_stage=on_stage
+            )
         )
-        reports.append(report)
-        sections.append(
-            {
-                "experiment": name,
-                "spec": experiment.spec,
-                "summary": experiment.summary,
-                "status": report.status,
-                "run_id": report.run_ids[0],
-                "folder": report.folder,
-                "figures": report.figures,
-            }
+    descriptions = {name: (e.spec, e.summary) for name, e in EXPERIMENTS.items()}
+    figures = {report.run_ids[0]: report.figures for report in reports}
+    with ResultsStore.open_readonly(store_path or root / STORE_NAME) as store:
+        runs = [store.get_run(report.run_ids[0]) for report in reports]
+        index = build_report(
+            store, root, runs, title="descentlab tour", figures=figures, descriptions=descriptions
         )
-    index = write_index(root, sections, title="descentlab tour")
     return TourReport(index, reports)

@@ -1,0 +1,305 @@
+"""What the interactive report shows of one stored experiment run: its trials, their curves and
+the paths its optimizers took, as plain data the page's script draws (NOTE [report data]).
+
+NOTE [report data]: every view is data, not a figure: ``curves`` (metric series per trial; the
+page offers a metric select, one select per parameter that differs between trials, and a
+checkbox per trial) and ``paths`` (for each choice — a learning rate, a batch size, an optimizer
+or a surface — a background curve or contour, marked points, and the paths taken, which the page
+steps through epoch by epoch). The page builds plotly traces from it, so one small script serves
+every experiment and the JSON holds each number once. Built from the store only, like the static
+figures (``plots``); non-finite values become ``null`` (NOTE [non-finite in JSON]), which plotly
+draws as a gap, so a diverged run shows up to where it left.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from descentlab.store.records import StoredExperiment, StoredRun
+
+__all__ = ["CURVE_METRICS", "experiment_views", "train_group_views", "trial_params"]
+
+#: The metrics a curves view offers first, per experiment (others follow in name order).
+CURVE_METRICS: dict[str, tuple[str, ...]] = {
+    "gd-onefeature": ("loss",),
+    "lr-sweep": ("loss",),
+    "minibatch-sgd": ("epoch_loss", "batch_loss"),
+    "optimizers": ("epoch_loss", "batch_loss", "distance_to_optimum", "lrate"),
+    "schedulers": ("epoch_loss", "lrate", "batch_loss", "distance_to_optimum"),
+    "train": ("train_loss", "val_loss", "lrate"),
+    "minima": ("f",),
+}
+
+#: Series left out of curves views: the weights and positions (drawn as paths) and the epoch
+#: counter of ``train`` (the x axis).
+_NOT_CURVES = ("x", "y", "epoch")
+_NOT_CURVE_PREFIXES = ("weight[", "x[")
+
+
+def _series(values: Any) -> list[float | None]:
+    """Values as the page gets them: 7 significant digits (the page shows 5; the JSON is a
+    third of full precision), ``None`` for non-finite ones (NOTE [non-finite in JSON])."""
+    array = np.asarray(values, dtype=np.float64).ravel()
+    return [float(f"{v:.7g}") if math.isfinite(v) else None for v in array.tolist()]
+
+
+def _scalar(value: Any) -> str | float | int | bool | None:
+    if isinstance(value, list | tuple):
+        items = [_scalar(v) for v in value]
+        if len(items) > 6 or any(isinstance(v, dict) for v in value):
+            return None
+        return "/".join(str(v) for v in items)
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if np.isfinite(value) else str(value)
+    return None
+
+
+def trial_params(config: dict[str, Any], *, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """The settings of a trial or run shown in tables and offered as filters: scalars, and short
+    lists as ``a/b`` text; nested records (the data set's description) left out."""
+    left_out = set(skip)
+    params = {}
+    for key, value in config.items():
+        shown = _scalar(value)
+        if key not in left_out and shown is not None and shown != "":
+            params[key] = shown
+    return params
+
+
+def _trial_entry(run: StoredRun, params: dict[str, Any]) -> dict[str, Any]:
+    return {"id": run.id, "label": run.label, "status": run.status, "params": params}
+
+
+def _curves(
+    experiment: str, trials: Sequence[StoredRun], metrics: Callable[[StoredRun], dict], x: str
+) -> dict[str, Any] | None:
+    series: list[dict[str, list]] = []
+    names: set[str] = set()
+    for trial in trials:
+        chosen = {
+            name: _series(values)
+            for name, values in metrics(trial).items()
+            if name not in _NOT_CURVES
+            and not name.startswith(_NOT_CURVE_PREFIXES)
+            and len(values) > 1
+        }
+        names |= set(chosen)
+        series.append(chosen)
+    if not names:
+        return None
+    first = [name for name in CURVE_METRICS.get(experiment, ()) if name in names]
+    order = first + sorted(names - set(first))
+    return {"kind": "curves", "title": "Curves", "x_label": x, "metrics": order, "series": series}
+
+
+def _line_background(xs: Sequence[float], ys: Sequence[float], name: str) -> dict[str, Any]:
+    return {"type": "line", "x": _series(xs), "y": _series(ys), "name": name}
+
+
+def _linear_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | None:
+    """Loss vs weight on the one-feature problem: the MSE parabola, w*, each trial's iterates."""
+    data = stored.run.plot_data
+    if "curve_weights" not in data:
+        return None
+    background = _line_background(data["curve_weights"], data["curve_losses"], "MSE(w)")
+    w_star, l_star = data["optimum"]
+    choices = []
+    for trial in stored.trials:
+        metrics = stored.trial_metrics(trial)
+        if "weight" not in metrics or "loss" not in metrics:
+            continue
+        choices.append(
+            {
+                "label": trial.label,
+                "background": background,
+                "marks": [{"x": w_star, "y": l_star, "name": "least squares w*"}],
+                "paths": [
+                    {"name": trial.label, "x": _series(metrics["weight"]),
+                     "y": _series(metrics["loss"])}
+                ],
+            }
+        )  # fmt: skip
+    if not choices:
+        return None
+    return {
+        "kind": "paths",
+        "title": "Loss vs weight, step by step",
+        "choice_label": choice,
+        "x_label": "weight w",
+        "y_label": "MSE",
+        "choices": choices,
+    }
+
+
+def _weight_plane_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | None:
+    """Optimizers and schedules on the 5-feature problem: the path in (w₀, w₁) to the optimum."""
+    optimum = np.asarray(stored.run.results.get("optimum_weights", []), dtype=np.float64).ravel()
+    marks = (
+        [{"x": float(optimum[0]), "y": float(optimum[1]), "name": "least squares optimum"}]
+        if optimum.size >= 2 and np.all(np.isfinite(optimum[:2]))
+        else []
+    )
+    choices = []
+    for trial in stored.trials:
+        metrics = stored.trial_metrics(trial)
+        if "weight[0]" not in metrics or "weight[1]" not in metrics:
+            continue
+        choices.append(
+            {
+                "label": trial.label,
+                "background": None,
+                "marks": marks,
+                "paths": [
+                    {"name": trial.label, "x": _series(metrics["weight[0]"]),
+                     "y": _series(metrics["weight[1]"])}
+                ],
+            }
+        )  # fmt: skip
+    if not choices:
+        return None
+    return {
+        "kind": "paths",
+        "title": "Weights w₀, w₁ step by step",
+        "choice_label": choice,
+        "x_label": "weight w₀",
+        "y_label": "weight w₁",
+        "choices": choices,
+    }
+
+
+def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any]]:
+    """x·cos(πx): every start at the chosen rate; the 2-D surfaces: every optimizer's path."""
+    from descentlab.landscapes.curve import X_COS_PI_X
+
+    data = stored.run.plot_data
+    views = []
+    curve_choices = []
+    background = _line_background(data.get("curve_x", []), data.get("curve_f", []), "f(x)")
+    minima = stored.run.results.get("minima", {})
+    marks = [
+        {"x": spot["x"], "y": spot["f"], "name": f"{kind} minimum"}
+        for kind, spot in minima.items()
+        if isinstance(spot, dict) and "x" in spot and "f" in spot
+    ]
+    for trial in stored.trials:
+        if "starts" not in trial.config:
+            continue
+        metrics = stored.trial_metrics(trial)
+        paths = []
+        for index in range(len(trial.config["starts"])):
+            xs = metrics.get(f"x[{index}]")
+            if xs is None:
+                continue
+            with np.errstate(all="ignore"):
+                fs = X_COS_PI_X.value(xs)
+            paths.append({"name": f"start {xs[0]:.2g}", "x": _series(xs), "y": _series(fs)})
+        curve_choices.append(
+            {"label": trial.label, "background": background, "marks": marks, "paths": paths}
+        )
+    if curve_choices:
+        views.append(
+            {
+                "kind": "paths",
+                "title": "GD on x·cos(πx) from every start",
+                "choice_label": "learning rate",
+                "x_label": "x",
+                "y_label": "f(x)",
+                "choices": curve_choices,
+            }
+        )
+    surface_choices = []
+    for name, surface in data.get("surfaces", {}).items():
+        z = np.asarray(surface["z"], dtype=np.float64)
+        if surface.get("log_levels"):
+            with np.errstate(all="ignore"):
+                z = np.log10(z - np.nanmin(z) + 1e-3)
+        paths = []
+        for trial in stored.trials:
+            if trial.config.get("surface") != name:
+                continue
+            metrics = stored.trial_metrics(trial)
+            if "x" in metrics and "y" in metrics:
+                paths.append(
+                    {"name": str(trial.config.get("optimizer", trial.label)),
+                     "x": _series(metrics["x"]), "y": _series(metrics["y"])}
+                )  # fmt: skip
+        marks = [{"x": surface["start"][0], "y": surface["start"][1], "name": "start"}]
+        if surface.get("minimum"):
+            marks.append(
+                {"x": surface["minimum"][0], "y": surface["minimum"][1], "name": "minimum"}
+            )
+        surface_choices.append(
+            {
+                "label": name,
+                "background": {
+                    "type": "contour",
+                    "x": _series(surface["x"]),
+                    "y": _series(surface["y"]),
+                    "z": [_series(row) for row in z],
+                    "name": ("log₁₀ " if surface.get("log_levels") else "") + surface["formula"],
+                },
+                "marks": marks,
+                "paths": paths,
+            }
+        )
+    if surface_choices:
+        views.append(
+            {
+                "kind": "paths",
+                "title": "Optimizers on 2-D surfaces",
+                "choice_label": "surface",
+                "x_label": "x",
+                "y_label": "y",
+                "choices": surface_choices,
+            }
+        )
+    return views
+
+
+_CHOICE = {
+    "gd-onefeature": "run",
+    "lr-sweep": "learning rate",
+    "minibatch-sgd": "batch size",
+    "optimizers": "optimizer",
+    "schedulers": "schedule",
+}
+
+
+def experiment_views(stored: StoredExperiment) -> dict[str, Any]:
+    """The trials and views of one stored experiment run (NOTE [report data])."""
+    experiment = stored.run.experiment
+    trials = stored.trials or [stored.run]
+    skip = ("starts",)
+    entries = [_trial_entry(t, trial_params(t.config, skip=skip)) for t in trials]
+    views: list[dict[str, Any]] = []
+    x = "epoch" if experiment in ("gd-onefeature", "lr-sweep", "train") else "step"
+    curves = _curves(experiment, trials, stored.trial_metrics, x)
+    if curves is not None:
+        views.append(curves)
+    if experiment in ("gd-onefeature", "lr-sweep", "minibatch-sgd"):
+        views.append(_linear_paths(stored, _CHOICE[experiment]))
+    elif experiment in ("optimizers", "schedulers"):
+        views.append(_weight_plane_paths(stored, _CHOICE[experiment]))
+    elif experiment == "minima":
+        views.extend(_minima_paths(stored))
+    return {"trials": entries, "views": [view for view in views if view]}
+
+
+_TRAIN_SKIP = (
+    "dataset_description", "scaling", "classes", "resolved_device", "n_train", "n_val",
+    "checkpoint_every", "n_outputs", "target",
+)  # fmt: skip
+
+
+def train_group_views(runs: Sequence[StoredRun], metrics: Callable[[StoredRun], dict]) -> dict:
+    """``train`` runs side by side: each run is one trial of the group, its settings (optimizer,
+    learning rate, batch size, schedule…) the parameters the page filters by."""
+    entries = [_trial_entry(run, trial_params(run.config, skip=_TRAIN_SKIP)) for run in runs]
+    curves = _curves("train", runs, metrics, "epoch")
+    return {"trials": entries, "views": [curves] if curves else []}
