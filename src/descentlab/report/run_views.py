@@ -77,7 +77,11 @@ def _trial_entry(run: StoredRun, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _curves(
-    experiment: str, trials: Sequence[StoredRun], metrics: Callable[[StoredRun], dict], x: str
+    experiment: str,
+    trials: Sequence[StoredRun],
+    metrics: Callable[[StoredRun], dict],
+    x: str,
+    x_start: int = 0,
 ) -> dict[str, Any] | None:
     series: list[dict[str, list]] = []
     names: set[str] = set()
@@ -95,7 +99,14 @@ def _curves(
         return None
     first = [name for name in CURVE_METRICS.get(experiment, ()) if name in names]
     order = first + sorted(names - set(first))
-    return {"kind": "curves", "title": "Curves", "x_label": x, "metrics": order, "series": series}
+    return {
+        "kind": "curves",
+        "title": "Curves",
+        "x_label": x,
+        "x_start": x_start,
+        "metrics": order,
+        "series": series,
+    }
 
 
 def _line_background(xs: Sequence[float], ys: Sequence[float], name: str) -> dict[str, Any]:
@@ -300,6 +311,12 @@ _TRAIN_SKIP = (
 def train_group_views(runs: Sequence[StoredRun], metrics: Callable[[StoredRun], dict]) -> dict:
     """``train`` runs side by side: each run is one trial of the group, its settings (optimizer,
     learning rate, batch size, schedule…) the parameters the page filters by."""
-    entries = [_trial_entry(run, trial_params(run.config, skip=_TRAIN_SKIP)) for run in runs]
-    curves = _curves("train", runs, metrics, "epoch")
+    params = [trial_params(run.config, skip=_TRAIN_SKIP) for run in runs]
+    varying = [k for k in params[0] if len({repr(p.get(k)) for p in params}) > 1] if runs else []
+    entries = [
+        _trial_entry(run, p)
+        | {"label": " ".join([f"run {run.id}", *(f"{k}={p.get(k)}" for k in varying)])}
+        for run, p in zip(runs, params, strict=True)
+    ]
+    curves = _curves("train", runs, metrics, "epoch", x_start=1)  # train counts epochs from 1
     return {"trials": entries, "views": [curves] if curves else []}

@@ -156,7 +156,7 @@
         if (!ys || state.hidden.has(i)) continue;
         positive = positive && ys.every((y) => y === null || y > 0);
         traces.push({
-          x: ys.map((_, k) => k), y: ys, name: trials[i].label, mode: "lines", type: "scatter",
+          x: ys.map((_, k) => k + view.x_start), y: ys, name: trials[i].label, mode: "lines", type: "scatter",
           line: { color: PALETTE[i % PALETTE.length], dash: trials[i].status === "diverged" ? "dot" : "solid" },
           hovertemplate: trials[i].label + "<br>" + view.x_label + " %{x}<br>" + state.metric + " %{y:.5g}<extra></extra>",
         });
@@ -227,14 +227,23 @@
         traces.push({ type: "contour", x: bg.x, y: bg.y, z: bg.z, name: bg.name, showscale: false,
           colorscale: "Viridis", opacity: 0.55, contours: { coloring: "heatmap" }, hoverinfo: "skip" });
       }
+      // Points far outside a fixed window (a diverging run) are left out, as gaps: the browser
+      // cannot place an SVG marker 10²² pixels away.
+      const box = layout(choice);
+      const near = (v, range) => v === null || !range ||
+        (v >= range[0] - 10 * (range[1] - range[0]) && v <= range[1] + 10 * (range[1] - range[0]));
+      const keep = (xs, ys) => xs.map((x, j) => (near(x, box.xaxis.range) && near(ys[j], box.yaxis.range) ? j : -1));
       choice.paths.forEach((path, i) => {
         const color = PALETTE[i % PALETTE.length];
         const upto = Math.min(k, path.x.length - 1);
-        traces.push({ x: path.x.slice(0, upto + 1), y: path.y.slice(0, upto + 1), name: path.name,
+        const shown = keep(path.x.slice(0, upto + 1), path.y.slice(0, upto + 1));
+        const xs = shown.map((j) => (j < 0 ? null : path.x[j]));
+        const ys = shown.map((j) => (j < 0 ? null : path.y[j]));
+        traces.push({ x: xs, y: ys, name: path.name,
           mode: "lines+markers", marker: { size: 3, color }, line: { width: 1, color },
           hovertemplate: path.name + "<br>step %{pointNumber}<br>" + view.x_label + " %{x:.5g}<br>" +
             view.y_label + " %{y:.5g}<extra></extra>" });
-        traces.push({ x: [path.x[upto]], y: [path.y[upto]], mode: "markers", showlegend: false,
+        traces.push({ x: [xs[upto]], y: [ys[upto]], mode: "markers", showlegend: false,
           marker: { size: 10, color, line: { color: "#000", width: 1 } }, hoverinfo: "skip" });
       });
       for (const mark of choice.marks) {
@@ -242,7 +251,7 @@
           marker: { symbol: "star", size: 14, color: "gold", line: { color: "#000", width: 1 } } });
       }
       stepText.textContent = "step " + k + " of " + (length(choice) - 1);
-      Plotly.react(plot, traces, layout(choice), CONFIG);
+      Plotly.react(plot, traces, box, CONFIG);
     }
 
     function stop() {
