@@ -160,8 +160,8 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
             Case(
                 f"{name} ({runs if name == 'open report' else 0} runs)",
                 t.median,
-                1.0 / t.median,
-                "opens/s",
+                60.0 / t.median,
+                "opens/min",
                 t.as_dict(),
             )
             for name, t in opens.items()

@@ -37,8 +37,10 @@ __all__ = [
 ]
 
 PAGE_FILES = ("index.html", "report.js", "plotly.min.js")
-#: Sections shown open (and drawn) when the page loads; more are drawn when opened.
+#: Up to this many sections, all are open (and drawn) when the page loads; of more, only the
+#: first ``OPEN_FEW``, so a large report is interactive at once. The others are drawn when opened.
 OPEN_SECTIONS = 16
+OPEN_FEW = 3
 _RUN_SKIP = ("dataset", "dataset_description", "scaling", "starts", "classes", "rerun_of")
 
 
@@ -167,7 +169,7 @@ def report_data(
         "runs": rows,
         "sections": sections,
         "sweeps": sweep_figures(store.path) if sweeps is None else sweeps,
-        "open_sections": OPEN_SECTIONS,
+        "open_sections": len(sections) if len(sections) <= OPEN_SECTIONS else OPEN_FEW,
     }
 
 

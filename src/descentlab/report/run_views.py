@@ -4,16 +4,16 @@ the paths its optimizers took, as plain data the page's script draws (NOTE [repo
 NOTE [report data]: every view is data, not a figure: ``curves`` (metric series per trial; the
 page offers a metric select, one select per parameter that differs between trials, and a
 checkbox per trial) and ``paths`` (for each choice — a learning rate, a batch size, an optimizer
-or a surface — a background curve or contour, marked points, and the paths taken, which the page
-steps through epoch by epoch). The page builds plotly traces from it, so one small script serves
-every experiment and the JSON holds each number once. Built from the store only, like the static
-figures (``plots``); non-finite values become ``null`` (NOTE [non-finite in JSON]), which plotly
-draws as a gap, so a diverged run shows up to where it left.
+or a surface — the paths taken, which the page steps through epoch by epoch, over a background
+curve or contour with marked points: the view's own, or the choice's where each differs).
+The page builds plotly traces from it, so one small script serves every experiment and the JSON
+holds each number once. Built from the store only, like the static figures (``plots``);
+non-finite values become ``null`` (NOTE [non-finite in JSON]), which plotly draws as a gap, so
+a diverged run shows up to where it left.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -41,10 +41,17 @@ _NOT_CURVE_PREFIXES = ("weight[", "x[")
 
 
 def _series(values: Any) -> list[float | None]:
-    """Values as the page gets them: 7 significant digits (the page shows 5; the JSON is a
-    third of full precision), ``None`` for non-finite ones (NOTE [non-finite in JSON])."""
+    """Values as the page gets them: rounded to 7 significant digits (the page shows 5; the
+    JSON is a third of full precision), ``None`` for non-finite ones (NOTE [non-finite in
+    JSON]). Vectorised: a report of a thousand runs rounds millions of values."""
     array = np.asarray(values, dtype=np.float64).ravel()
-    return [float(f"{v:.7g}") if math.isfinite(v) else None for v in array.tolist()]
+    finite = np.isfinite(array)
+    with np.errstate(all="ignore"):
+        digits = 6 - np.floor(np.log10(np.abs(np.where(finite & (array != 0), array, 1.0))))
+        scale = 10.0**digits
+        rounded = np.round(array * scale) / scale
+    rounded = np.where(np.isfinite(rounded), rounded, array)
+    return [v if ok else None for v, ok in zip(rounded.tolist(), finite.tolist(), strict=True)]
 
 
 def _scalar(value: Any) -> str | float | int | bool | None:
@@ -128,8 +135,6 @@ def _linear_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | Non
         choices.append(
             {
                 "label": trial.label,
-                "background": background,
-                "marks": [{"x": w_star, "y": l_star, "name": "least squares w*"}],
                 "paths": [
                     {"name": trial.label, "x": _series(metrics["weight"]),
                      "y": _series(metrics["loss"])}
@@ -142,6 +147,8 @@ def _linear_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | Non
         "kind": "paths",
         "title": "Loss vs weight, step by step",
         "choice_label": choice,
+        "background": background,
+        "marks": [{"x": w_star, "y": l_star, "name": "least squares w*"}],
         "x_label": "weight w",
         "y_label": "MSE",
         "choices": choices,
@@ -210,15 +217,15 @@ def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any]]:
             with np.errstate(all="ignore"):
                 fs = X_COS_PI_X.value(xs)
             paths.append({"name": f"start {xs[0]:.2g}", "x": _series(xs), "y": _series(fs)})
-        curve_choices.append(
-            {"label": trial.label, "background": background, "marks": marks, "paths": paths}
-        )
+        curve_choices.append({"label": trial.label, "paths": paths})
     if curve_choices:
         views.append(
             {
                 "kind": "paths",
                 "title": "GD on x·cos(πx) from every start",
                 "choice_label": "learning rate",
+                "background": background,
+                "marks": marks,
                 "x_label": "x",
                 "y_label": "f(x)",
                 "choices": curve_choices,

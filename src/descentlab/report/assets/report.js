@@ -202,7 +202,7 @@
     }
 
     function layout(choice) {
-      const bg = choice.background;
+      const bg = choice.background || view.background;
       const axes = { xaxis: { title: { text: view.x_label } }, yaxis: { title: { text: view.y_label } } };
       if (bg && bg.type === "line") {
         const [y0, y1] = extent(bg.y);
@@ -220,7 +220,7 @@
       const choice = view.choices[state.choice];
       const k = state.step;
       const traces = [];
-      const bg = choice.background;
+      const bg = choice.background || view.background;
       if (bg && bg.type === "line") {
         traces.push({ x: bg.x, y: bg.y, name: bg.name, mode: "lines", line: { color: "#999" }, hoverinfo: "skip" });
       } else if (bg && bg.type === "contour") {
@@ -246,7 +246,7 @@
         traces.push({ x: [xs[upto]], y: [ys[upto]], mode: "markers", showlegend: false,
           marker: { size: 10, color, line: { color: "#000", width: 1 } }, hoverinfo: "skip" });
       });
-      for (const mark of choice.marks) {
+      for (const mark of choice.marks || view.marks || []) {
         traces.push({ x: [mark.x], y: [mark.y], name: mark.name, mode: "markers",
           marker: { symbol: "star", size: 14, color: "gold", line: { color: "#000", width: 1 } } });
       }
