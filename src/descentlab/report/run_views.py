@@ -120,39 +120,42 @@ def _line_background(xs: Sequence[float], ys: Sequence[float], name: str) -> dic
     return {"type": "line", "x": _series(xs), "y": _series(ys), "name": name}
 
 
+def _paths_view(
+    title: str, choice: str, axes: tuple[str, str], choices: list[dict], **shared: Any
+) -> dict[str, Any] | None:
+    """A paths view (NOTE [report data]); ``shared`` holds a background and marks common to
+    every choice. None without a choice to show."""
+    if not choices:
+        return None
+    return {"kind": "paths", "title": title, "choice_label": choice, "x_label": axes[0],
+            "y_label": axes[1], "choices": choices, **shared}  # fmt: skip
+
+
+def _trial_path_choices(stored: StoredExperiment, x: str, y: str) -> list[dict[str, Any]]:
+    """One choice per trial that stored both series ``x`` and ``y``: its one path."""
+    choices = []
+    for trial in stored.trials:
+        metrics = stored.trial_metrics(trial)
+        if x in metrics and y in metrics:
+            path = {"name": trial.label, "x": _series(metrics[x]), "y": _series(metrics[y])}
+            choices.append({"label": trial.label, "paths": [path]})
+    return choices
+
+
 def _linear_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | None:
     """Loss vs weight on the one-feature problem: the MSE parabola, w*, each trial's iterates."""
     data = stored.run.plot_data
     if "curve_weights" not in data:
         return None
-    background = _line_background(data["curve_weights"], data["curve_losses"], "MSE(w)")
     w_star, l_star = data["optimum"]
-    choices = []
-    for trial in stored.trials:
-        metrics = stored.trial_metrics(trial)
-        if "weight" not in metrics or "loss" not in metrics:
-            continue
-        choices.append(
-            {
-                "label": trial.label,
-                "paths": [
-                    {"name": trial.label, "x": _series(metrics["weight"]),
-                     "y": _series(metrics["loss"])}
-                ],
-            }
-        )  # fmt: skip
-    if not choices:
-        return None
-    return {
-        "kind": "paths",
-        "title": "Loss vs weight, step by step",
-        "choice_label": choice,
-        "background": background,
-        "marks": [{"x": w_star, "y": l_star, "name": "least squares w*"}],
-        "x_label": "weight w",
-        "y_label": "MSE",
-        "choices": choices,
-    }
+    return _paths_view(
+        "Loss vs weight, step by step",
+        choice,
+        ("weight w", "MSE"),
+        _trial_path_choices(stored, "weight", "loss"),
+        background=_line_background(data["curve_weights"], data["curve_losses"], "MSE(w)"),
+        marks=[{"x": w_star, "y": l_star, "name": "least squares w*"}],
+    )
 
 
 def _weight_plane_paths(stored: StoredExperiment, choice: str) -> dict[str, Any] | None:
@@ -163,35 +166,16 @@ def _weight_plane_paths(stored: StoredExperiment, choice: str) -> dict[str, Any]
         if optimum.size >= 2 and np.all(np.isfinite(optimum[:2]))
         else []
     )
-    choices = []
-    for trial in stored.trials:
-        metrics = stored.trial_metrics(trial)
-        if "weight[0]" not in metrics or "weight[1]" not in metrics:
-            continue
-        choices.append(
-            {
-                "label": trial.label,
-                "background": None,
-                "marks": marks,
-                "paths": [
-                    {"name": trial.label, "x": _series(metrics["weight[0]"]),
-                     "y": _series(metrics["weight[1]"])}
-                ],
-            }
-        )  # fmt: skip
-    if not choices:
-        return None
-    return {
-        "kind": "paths",
-        "title": "Weights w₀, w₁ step by step",
-        "choice_label": choice,
-        "x_label": "weight w₀",
-        "y_label": "weight w₁",
-        "choices": choices,
-    }
+    return _paths_view(
+        "Weights w₀, w₁ step by step",
+        choice,
+        ("weight w₀", "weight w₁"),
+        _trial_path_choices(stored, "weight[0]", "weight[1]"),
+        marks=marks,
+    )
 
 
-def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any]]:
+def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any] | None]:
     """x·cos(πx): every start at the chosen rate; the 2-D surfaces: every optimizer's path."""
     from descentlab.landscapes.curve import X_COS_PI_X
 
@@ -218,19 +202,16 @@ def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any]]:
                 fs = X_COS_PI_X.value(xs)
             paths.append({"name": f"start {xs[0]:.2g}", "x": _series(xs), "y": _series(fs)})
         curve_choices.append({"label": trial.label, "paths": paths})
-    if curve_choices:
-        views.append(
-            {
-                "kind": "paths",
-                "title": "GD on x·cos(πx) from every start",
-                "choice_label": "learning rate",
-                "background": background,
-                "marks": marks,
-                "x_label": "x",
-                "y_label": "f(x)",
-                "choices": curve_choices,
-            }
+    views.append(
+        _paths_view(
+            "GD on x·cos(πx) from every start",
+            "learning rate",
+            ("x", "f(x)"),
+            curve_choices,
+            background=background,
+            marks=marks,
         )
+    )
     surface_choices = []
     for name, surface in data.get("surfaces", {}).items():
         z = np.asarray(surface["z"], dtype=np.float64)
@@ -266,17 +247,7 @@ def _minima_paths(stored: StoredExperiment) -> list[dict[str, Any]]:
                 "paths": paths,
             }
         )
-    if surface_choices:
-        views.append(
-            {
-                "kind": "paths",
-                "title": "Optimizers on 2-D surfaces",
-                "choice_label": "surface",
-                "x_label": "x",
-                "y_label": "y",
-                "choices": surface_choices,
-            }
-        )
+    views.append(_paths_view("Optimizers on 2-D surfaces", "surface", ("x", "y"), surface_choices))
     return views
 
 
