@@ -6,6 +6,7 @@
     python benchmarks/run_all.py loader trainer  # only bench_loader.py and bench_trainer.py
     python benchmarks/run_all.py grade           # the grader: one learner and a class
     python benchmarks/run_all.py cli             # how fast the command line answers
+    python benchmarks/run_all.py report          # a 1,000-run report built, opened in chromium
 
 The JSON goes to ``--out`` (default ``bench-out/``, a folder descentlab owns: NOTE [ownership]),
 as ``results.json`` with the machine, library versions and every case and ratio. A benchmark's

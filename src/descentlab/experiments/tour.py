@@ -1,4 +1,5 @@
-"""``descentlab tour``: every registered experiment on its default data, and an index page."""
+"""``descentlab tour``: every registered experiment on its default data, and the interactive
+report of their runs as its index page (NOTE [offline report])."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from descentlab.experiments import EXPERIMENTS
-from descentlab.experiments.runner import RunReport, run_experiment
+from descentlab.experiments.runner import STORE_NAME, RunReport, run_experiment
 from descentlab.lifecycle.output_folder import prepare_output
 from descentlab.lifecycle.run_lifecycle import StageHook
-from descentlab.report import write_index
+from descentlab.report.interactive_report import build_report
+from descentlab.store import ResultsStore
 
 __all__ = ["TOUR_SETTINGS", "TourReport", "run_tour"]
 
@@ -35,33 +37,30 @@ def run_tour(
     on_stage: StageHook | None = None,
     on_experiment: Callable[[int, int, str], None] | None = None,
 ) -> TourReport:
-    """Run every experiment with its defaults (and ``seed``) into ``out`` and write index.html.
+    """Run every experiment with its defaults (and ``seed``) into ``out``; the interactive
+    report of those runs becomes ``out/index.html``, every figure linked with its caption.
 
     ``on_experiment(done, total, name)`` is called before each experiment starts (the CLI's
     progress display: experiment ``done + 1`` of ``total``)."""
     root = prepare_output(out)
-    reports, sections = [], []
-    for done, (name, experiment) in enumerate(EXPERIMENTS.items()):
+    reports = []
+    for done, name in enumerate(EXPERIMENTS):
         if on_experiment is not None:
             on_experiment(done, len(EXPERIMENTS), name)
-        report = run_experiment(
-            name,
-            out=root,
-            overrides={**TOUR_SETTINGS.get(name, {}), "seed": seed},
-            store_path=store_path,
-            on_stage=on_stage,
+        reports.append(
+            run_experiment(
+                name,
+                out=root,
+                overrides={**TOUR_SETTINGS.get(name, {}), "seed": seed},
+                store_path=store_path,
+                on_stage=on_stage,
+            )
         )
-        reports.append(report)
-        sections.append(
-            {
-                "experiment": name,
-                "spec": experiment.spec,
-                "summary": experiment.summary,
-                "status": report.status,
-                "run_id": report.run_ids[0],
-                "folder": report.folder,
-                "figures": report.figures,
-            }
+    descriptions = {name: (e.spec, e.summary) for name, e in EXPERIMENTS.items()}
+    figures = {report.run_ids[0]: report.figures for report in reports}
+    with ResultsStore.open_readonly(store_path or root / STORE_NAME) as store:
+        runs = [store.get_run(report.run_ids[0]) for report in reports]
+        index = build_report(
+            store, root, runs, title="descentlab tour", figures=figures, descriptions=descriptions
         )
-    index = write_index(root, sections, title="descentlab tour")
     return TourReport(index, reports)
