@@ -19,7 +19,7 @@ import os
 import warnings
 from typing import Any
 
-__all__ = ["tensorflow"]
+__all__ = ["keras", "tensorflow"]
 
 
 def tensorflow() -> Any:
@@ -30,3 +30,28 @@ def tensorflow() -> Any:
         import tensorflow as tf
     tf.get_logger().setLevel("ERROR")
     return tf
+
+
+def keras() -> Any:
+    """The ``keras`` module (Keras 3) on the TensorFlow backend, imported after
+    :func:`tensorflow` so that TensorFlow's start-up stays quiet (NOTE [quiet tensorflow]).
+
+    Keras reads its backend from ``KERAS_BACKEND`` once, when it is first imported, so the
+    variable is set to ``tensorflow`` just before that import. A Keras that some other code
+    already imported on another backend is refused: descentlab's Keras models train with
+    ``tf.GradientTape``.
+    """
+    import sys
+
+    tensorflow()
+    if "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = "tensorflow"
+    import keras as keras_module
+
+    backend = keras_module.backend.backend()
+    if backend != "tensorflow":
+        raise RuntimeError(
+            f"Keras must run on the TensorFlow backend for descentlab, got {backend!r} "
+            "(Keras was imported before descentlab with another KERAS_BACKEND)"
+        )
+    return keras_module
