@@ -46,9 +46,9 @@ def test_modules_without_a_keras_twin_are_refused_by_name():
     with pytest.raises(InputValueError, match="got a Dropout layer"):
         keras_model_from_torch(model)
     tanh_gelu = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.GELU("tanh"))
-    with pytest.raises(InputValueError, match="exact form.*got approximate='tanh'"):
+    with pytest.raises(InputValueError, match=r"exact form.*got approximate='tanh'"):
         keras_model_from_torch(tanh_gelu)
-    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got"):
+    with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module, got"):
         keras_model_from_torch("mlp")
 
 
