@@ -42,7 +42,7 @@ from descentlab.train.fit_progress import TICK_SECONDS, Progress
 from descentlab.train.train_config import KERAS_LOOPS
 from descentlab.validation import InputTypeError, InputValueError, check_choice, describe
 
-__all__ = ["KERAS_LOOPS", "keras_fit", "keras_loss", "keras_trainer"]
+__all__ = ["KERAS_LOOPS", "FitEpoch", "TapeEpoch", "keras_fit", "keras_loss", "keras_trainer"]
 
 
 def keras_loss(task: Task) -> Callable[[Any, Any], Any]:
@@ -141,14 +141,18 @@ class _Ticker:
             )
 
 
-class _TapeEpoch:
-    """descentlab's loop: one ``tf.function`` per batch (NOTE [keras loops])."""
+class TapeEpoch:
+    """descentlab's loop: one ``tf.function`` per batch (NOTE [keras loops]); ``run(epoch,
+    step)`` is one pass over ``loader``, traced on its first batch (the optimizer must be built)."""
 
-    def __init__(self, model: Any, optimizer: Any, loader: Any, task: Task, ticker: _Ticker):
+    def __init__(
+        self, model: Any, optimizer: Any, loader: Any, task: Task, ticker: _Ticker | None = None
+    ) -> None:
         from descentlab.quiet_tensorflow import tensorflow
 
         self.tf = tensorflow()
-        self.model, self.optimizer, self.loader, self.ticker = model, optimizer, loader, ticker
+        self.model, self.optimizer, self.loader = model, optimizer, loader
+        self.ticker = ticker or _Ticker(None, 0, 0)
         self.loss = keras_loss(task)
         self.step_function = None
 
@@ -195,14 +199,18 @@ class _TapeEpoch:
         return EpochOutcome(lrate, lrate, total, seen, seconds, step, divergence)
 
 
-class _FitEpoch:
-    """Keras's loop: ``model.fit`` over the epoch's batches as a ``tf.data`` pipeline."""
+class FitEpoch:
+    """Keras's loop: ``model.fit`` over the epoch's batches as a ``tf.data`` pipeline; the model
+    is compiled with ``optimizer`` and the task's loss here, once."""
 
-    def __init__(self, model: Any, optimizer: Any, loader: Any, task: Task, ticker: _Ticker):
+    def __init__(
+        self, model: Any, optimizer: Any, loader: Any, task: Task, ticker: _Ticker | None = None
+    ) -> None:
         from descentlab.quiet_tensorflow import keras, tensorflow
 
         self.tf, self.keras = tensorflow(), keras()
-        self.model, self.optimizer, self.loader, self.ticker = model, optimizer, loader, ticker
+        self.model, self.optimizer, self.loader = model, optimizer, loader
+        self.ticker = ticker or _Ticker(None, 0, 0)
         model.compile(optimizer=optimizer, loss=keras_loss(task), jit_compile=False)
 
     def _dataset(self) -> tuple[Any, int]:
@@ -301,7 +309,7 @@ def keras_fit(
     batches = _check_loader(loader)
     optimizer.build(model.trainable_variables)
     ticker = _Ticker(callback, config.epochs, batches)
-    kind = _TapeEpoch if loop == "descentlab" else _FitEpoch
+    kind = TapeEpoch if loop == "descentlab" else FitEpoch
     one_epoch = kind(model, optimizer, loader, task, ticker)
     validation = None
     if val_data is not None:
