@@ -115,7 +115,7 @@ def test_keras_linear_sgd_by_both_loops_reaches_numpy_and_torch():
             torch_model.affine.bias.detach().numpy(),
         ]
     )
-    results = {"torch": torch_weights}
+    results, losses = {"torch": torch_weights}, {}
     for loop in ("descentlab", "fit"):
         keras_model = make_keras_model("linear", N, 1, seed=SEED)
         sgd = build_keras_optimizer("sgd", lrate=LRATE)
@@ -123,12 +123,14 @@ def test_keras_linear_sgd_by_both_loops_reaches_numpy_and_torch():
         assert outcome.status == "finished" and outcome.steps == steps
         kernel, bias = keras_model.get_weights()
         results[loop] = np.concatenate([kernel.ravel(), bias.ravel()])
+        losses[loop] = outcome.history["train_loss"]
     for name, weights in results.items():
         error = np.abs(weights - reference).max()
-        print(f"{name}: max |w - w_numpy| = {error:.3g} (bound {bound:.3g})")
         assert error <= bound, f"{name}: {error:.3g} > bound {bound:.3g}"
     for loop in ("descentlab", "fit"):
         assert np.abs(results[loop] - results["torch"]).max() <= 2 * bound
+    # Keras's running loss (fit) is the same sample-weighted epoch mean as our loop's
+    np.testing.assert_allclose(losses["fit"], losses["descentlab"], rtol=1e-5)
     # and the run learned: the weights moved far further than the bound from the start
     assert np.abs(reference - np.concatenate([w0.ravel(), b0])).max() > 1e4 * bound
 

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 
 import pytest
 
 from descentlab.train import load_checkpoint
 
-EXE = shutil.which("descentlab")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    command = [EXE] if EXE else [sys.executable, "-m", "descentlab.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=3600)
+from .test_train_cli import cli
 
 
 @pytest.mark.slow

@@ -12,7 +12,6 @@ TensorFlow and Keras are imported inside the functions (NOTE [quiet tensorflow])
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -106,26 +105,14 @@ def torch_layout(keras_model: Any) -> list[np.ndarray]:
     return arrays
 
 
-def make_keras_model(
-    name: str,
-    n_inputs: int,
-    n_outputs: int = 1,
-    *,
-    layers: Sequence[int] = (),
-    activation: str | None = None,
-    bias: bool = True,
-    seed: int = 0,
-) -> Any:
-    """The Keras twin of ``make_model(name, …, seed=seed)``: same architecture, same initial
-    weights, copied (NOTE [copied weights]). Arguments as for
-    :func:`~descentlab.models.make_model`.
+def make_keras_model(name: str, n_inputs: int, n_outputs: int = 1, **options: Any) -> Any:
+    """The Keras twin of ``make_model(name, n_inputs, n_outputs, **options)``: the same
+    architecture and the same initial weights, copied (NOTE [copied weights]). ``options`` are
+    :func:`~descentlab.models.make_model`'s (``layers``, ``activation``, ``bias``, ``seed``).
 
     Example:
         >>> model = make_keras_model("mlp", 20, 1, layers=(64, 32, 16), seed=0)
         >>> [tuple(w.shape) for w in model.get_weights()][:2]
         [(20, 64), (64,)]
     """
-    torch_model = make_model(
-        name, n_inputs, n_outputs, layers=layers, activation=activation, bias=bias, seed=seed
-    )
-    return keras_model_from_torch(torch_model)
+    return keras_model_from_torch(make_model(name, n_inputs, n_outputs, **options))

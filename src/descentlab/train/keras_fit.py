@@ -33,10 +33,10 @@ import torch
 from descentlab.tasks import Task
 from descentlab.train.checkpoint_policy import CheckpointPolicy, Trainee, loader_generator
 from descentlab.train.divergence_policy import loss_divergence
-from descentlab.train.early_stopping import EarlyStopping
 from descentlab.train.epoch import EpochOutcome
-from descentlab.train.evaluation import Validation, watched_loss
-from descentlab.train.fit import FitResult, _check_loader
+from descentlab.train.epoch_loop import EpochLoop, FitResult
+from descentlab.train.evaluation import Validation
+from descentlab.train.fit import _check_loader
 from descentlab.train.fit_config import FitConfig
 from descentlab.train.fit_progress import TICK_SECONDS, Progress
 from descentlab.train.train_config import KERAS_LOOPS
@@ -324,60 +324,12 @@ def keras_fit(
             config.checkpoint, config.checkpoint_every, config.run_config
         )
 
-    history: dict[str, list[float]] = {}
-    done, steps, stopping = 0, 0, EarlyStopping(config.patience)
-    if config.resume:
-        history, saved = checkpoints.restore(trainee)
-        done, steps = saved["epoch"], saved["step"]
-        stopping = EarlyStopping.from_state(config.patience, saved)
-    resumed_from = done
-
-    def save(finished: bool) -> None:
-        state = {"epoch": done, "step": steps, **stopping.as_state()}
-        checkpoints.write(trainee, history=history, state=state, finished=finished)
-
-    divergence, stopped_early = None, False
-    for epoch in range(done + 1, config.epochs + 1):
-        outcome = one_epoch.run(epoch, steps)
-        steps, divergence = outcome.steps, outcome.divergence
-        record = outcome.record(epoch)
-        if validation is not None:
-            record.update(validation.metrics(forward))
-        watched = watched_loss(record)
-        divergence = divergence or loss_divergence(epoch, steps, outcome.last_rate, watched)
-        for name, value in record.items():
-            history.setdefault(name, []).append(value)
-        if metrics_sink is not None:
-            metrics_sink(epoch, record)
-        if divergence is not None:
-            if checkpoints is not None:
-                save(finished=True)
-            break
-        done = epoch
-        if validation is not None:
-            stopped_early = stopping.update(epoch, watched)
-        last = stopped_early or epoch == config.epochs
-        if checkpoints is not None and checkpoints.due(epoch, last=last):
-            save(finished=last)
-        if callback is not None:
-            callback(
-                Progress("epoch", epoch, config.epochs, batches, batches, steps,
-                         record["train_loss"], record["samples_per_second"], record)
-            )  # fmt: skip
-        if stopped_early:
-            break
-    return FitResult(
-        status="finished" if divergence is None else "diverged",
-        epochs_run=len(history.get("epoch", [])),
-        steps=steps,
-        history=history,
-        final={name: values[-1] for name, values in history.items()},
-        message=None if divergence is None else divergence.sentence(),
-        stopped_early=stopped_early,
-        best_epoch=stopping.best_epoch,
-        device="cpu",
-        resumed_from_epoch=resumed_from,
-    )
+    epoch_loop = EpochLoop(
+        one_epoch.run, config.epochs, batches, trainee, checkpoints, config.patience,
+        validation=None if validation is None else lambda: validation.metrics(forward),
+        metrics_sink=metrics_sink, callback=callback,
+    )  # fmt: skip
+    return epoch_loop.run(resume=config.resume, device="cpu")
 
 
 def keras_trainer(
