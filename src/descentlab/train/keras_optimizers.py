@@ -12,9 +12,12 @@ hyperparameters maps to a Keras 3 optimizer only where both compute the same upd
   ``AdamW``. Keras folds the bias corrections into the rate, so its ε acts as ε·√(1-β₂ᵗ) in
   torch's formula; the updates differ only where √v̂ is within a few ε of zero. torch's
   coupled L2 ``weight_decay`` of Adam has no Keras counterpart and is refused.
-* ``rmsprop`` → ``RMSprop`` (torch's ``alpha`` is Keras's ``rho``; Keras puts ε under the square
-  root: ``g/√(v+ε)`` against torch's ``g/(√v+ε)``); ``adagrad`` → ``Adagrad`` (ε under the root
-  too; ``lr_decay`` refused); ``adadelta`` → ``Adadelta`` (the same formula). Their coupled
+* ``rmsprop`` → ``RMSprop`` (torch's ``alpha`` is Keras's ``rho``) and ``adagrad`` →
+  ``Adagrad`` (``lr_decay`` refused). Keras puts ε under the square root, ``g/√(v+ε)``, where
+  torch divides by ``√v+ε``; passing ε² to Keras makes the two agree where √v ≫ ε and where
+  v → 0, and differ by at most a factor √2 in the denominator where √v ≈ ε (passing ε itself
+  would act as a √ε ≈ 1e-4 floor and change every update with small gradients).
+  ``adadelta`` → ``Adadelta`` (the same formula, ε under the roots in both). Their coupled
   ``weight_decay`` is refused.
 * refused: ``nadam`` (Keras's momentum schedule is μ·(1 - ½·0.96ᵗ), torch's μ·(1 - ½·0.96^(ψt))
   with ψ = 0.004), ``radam`` (no Keras RAdam) and ``maximize`` everywhere.
@@ -110,14 +113,14 @@ def build_keras_optimizer(name: str, *, lrate: float, **options: Any) -> Any:
             learning_rate=lrate,
             rho=float(hyper["alpha"]),
             momentum=float(hyper["momentum"]),
-            epsilon=float(hyper["eps"]),
             centered=bool(hyper["centered"]),
+            epsilon=float(hyper["eps"]) ** 2,  # NOTE [keras optimizers]: ε under the root
         )
     if name == "adagrad":
         return optimizers.Adagrad(
             learning_rate=lrate,
             initial_accumulator_value=float(hyper["initial_accumulator_value"]),
-            epsilon=float(hyper["eps"]),
+            epsilon=float(hyper["eps"]) ** 2,
         )
     return optimizers.Adadelta(
         learning_rate=lrate, rho=float(hyper["rho"]), epsilon=float(hyper["eps"])
