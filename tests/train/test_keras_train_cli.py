@@ -39,6 +39,11 @@ def test_keras_train_writes_store_figures_and_results_then_diverges_cleanly(tmp_
     assert load_checkpoint(folder / "checkpoint.pt")["finished"]
     listing = cli("runs", "--out", str(out))
     assert f"{payload['run_ids'][0]:>4}  train" in listing.stdout and "finished" in listing.stdout
+    again = cli("rerun", str(payload["run_ids"][0]), "--out", str(out), "--json")
+    assert again.returncode == 0, again.stderr
+    repeated = json.loads(again.stdout)
+    assert repeated["config"]["framework"] == "keras" and repeated["config"]["keras_loop"] == "fit"
+    assert repeated["results"]["history"]["train_loss"] == history["train_loss"]
 
     diverged = cli(
         "train", "--framework", "keras", "--model", "linear", "--dataset", "regression",
