@@ -144,6 +144,7 @@ def test_bad_values_are_refused_by_name(args, message):
     assert message in str(refused.value)
 
 
+@pytest.mark.slow
 def test_bad_values_exit_2_with_one_line_before_tensorflow(tmp_path):
     """Through the real CLI (a few of the table's rows): exit 2, one line, nothing written."""
     for args, message in (BAD[0], BAD[3], BAD[5]):
