@@ -58,6 +58,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add("--patience", type=int, default=0,
         help="early stopping: epochs without a better validation loss (0: off)")  # fmt: skip
     add("--checkpoint-every", type=int, default=1, help="checkpoint every N epochs (default 1)")
+    add(
+        "--framework",
+        default="torch",
+        help="torch (default) or keras (Keras 3 on TensorFlow, the same initial weights)",
+    )
+    add(
+        "--keras-loop",
+        default="descentlab",
+        help="with --framework keras: descentlab (our GradientTape loop, default) or fit",
+    )
     add("--resume", action="store_true", help="continue the unfinished run in OUT/train/")
     add("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     add("--store", help="results store file (default OUT/runs.sqlite)")
@@ -118,6 +128,8 @@ def config_from_args(args: argparse.Namespace):
         device=args.device,
         patience=args.patience,
         checkpoint_every=args.checkpoint_every,
+        framework=args.framework,
+        keras_loop=args.keras_loop,
     )
 
 

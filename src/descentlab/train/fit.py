@@ -5,7 +5,8 @@ FitConfig` (the settings, checked once), :class:`~descentlab.train.epoch.Epoch` 
 the loader), :class:`~descentlab.train.evaluation.Validation` (metrics on held-out data),
 :class:`~descentlab.train.schedule_stepping.ScheduleStepping`, :class:`~descentlab.train.
 checkpoint_policy.CheckpointPolicy` (NOTE [resume]), :func:`~descentlab.train.divergence_policy.
-loss_divergence` and :class:`~descentlab.train.early_stopping.EarlyStopping`.
+loss_divergence` and :class:`~descentlab.train.early_stopping.EarlyStopping`, run epoch after
+epoch by :class:`~descentlab.train.epoch_loop.EpochLoop` (which ``keras_fit`` shares).
 
 NOTE [divergence]: the training loss of every batch is checked right after the forward pass.
 The first non-finite value stops the run before that batch updates the parameters; the run's
@@ -22,7 +23,6 @@ resume.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sized
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -30,37 +30,15 @@ import torch
 from descentlab.tasks import Task
 from descentlab.torch_device import resolve_device
 from descentlab.train.checkpoint_policy import CheckpointPolicy, Trainee, loader_generator
-from descentlab.train.divergence_policy import loss_divergence
-from descentlab.train.early_stopping import EarlyStopping
 from descentlab.train.epoch import Epoch
-from descentlab.train.evaluation import Validation, evaluate, watched_loss
+from descentlab.train.epoch_loop import EpochLoop, FitResult
+from descentlab.train.evaluation import Validation, evaluate
 from descentlab.train.fit_config import SCHEDULER_UNITS, FitConfig
 from descentlab.train.fit_progress import Progress
 from descentlab.train.schedule_stepping import ScheduleStepping
 from descentlab.validation import InputTypeError, InputValueError, describe
 
 __all__ = ["SCHEDULER_UNITS", "FitConfig", "FitResult", "Progress", "evaluate", "fit"]
-
-
-@dataclass(frozen=True)
-class FitResult:
-    """The outcome of :func:`fit`.
-
-    ``history`` holds one value per epoch and metric (``epoch``, ``train_loss``, ``lrate``,
-    ``seconds``, ``samples_per_second`` and the ``val_*`` metrics); ``final`` the last epoch's
-    values; ``status`` is ``finished`` or ``diverged``.
-    """
-
-    status: str
-    epochs_run: int
-    steps: int
-    history: dict[str, list[float]]
-    final: dict[str, float]
-    message: str | None
-    stopped_early: bool
-    best_epoch: int | None
-    device: str
-    resumed_from_epoch: int = 0
 
 
 def _check_loader(loader: Any) -> int:
@@ -153,62 +131,10 @@ def fit(
         each_step=schedule.each_step, callback=callback, epochs=epochs, batches=batches,
     )  # fmt: skip
 
-    history: dict[str, list[float]] = {}
-    done, steps, stopping = 0, 0, EarlyStopping(config.patience)
-    if config.resume:
-        history, saved = checkpoints.restore(trainee)
-        done, steps = saved["epoch"], saved["step"]
-        stopping = EarlyStopping.from_state(config.patience, saved)
-    resumed_from = done
-
-    def write_checkpoint(finished: bool) -> None:
-        state = {"epoch": done, "step": steps, **stopping.as_state()}
-        checkpoints.write(trainee, history=history, state=state, finished=finished)
-
-    divergence, stopped_early = None, False
     model.train()
-    for epoch in range(done + 1, epochs + 1):
-        outcome = one_epoch.run(epoch, steps)
-        steps, divergence = outcome.steps, outcome.divergence
-        record = outcome.record(epoch)
-        if validation is not None:
-            record.update(validation.metrics(model))
-        watched = watched_loss(record)
-        if divergence is None:
-            divergence = loss_divergence(epoch, steps, outcome.last_rate, watched)
-        for name, value in record.items():
-            history.setdefault(name, []).append(value)
-        if metrics_sink is not None:
-            metrics_sink(epoch, record)
-        if divergence is not None:
-            if checkpoints is not None:
-                write_checkpoint(finished=True)
-            break
-        done = epoch
-        schedule.after_epoch(watched)
-        if validation is not None:
-            stopped_early = stopping.update(epoch, watched)
-        last = stopped_early or epoch == epochs
-        if checkpoints is not None and checkpoints.due(epoch, last=last):
-            write_checkpoint(finished=last)
-        if callback is not None:
-            callback(
-                Progress(
-                    "epoch", epoch, epochs, batches, batches, steps,
-                    record["train_loss"], record["samples_per_second"], record,
-                )
-            )  # fmt: skip
-        if stopped_early:
-            break
-    return FitResult(
-        status="finished" if divergence is None else "diverged",
-        epochs_run=len(history.get("epoch", [])),
-        steps=steps,
-        history=history,
-        final={name: values[-1] for name, values in history.items()},
-        message=None if divergence is None else divergence.sentence(),
-        stopped_early=stopped_early,
-        best_epoch=stopping.best_epoch,
-        device=str(target),
-        resumed_from_epoch=resumed_from,
-    )
+    loop = EpochLoop(
+        one_epoch.run, epochs, batches, trainee, checkpoints, config.patience,
+        validation=None if validation is None else lambda: validation.metrics(model),
+        after_epoch=schedule.after_epoch, metrics_sink=metrics_sink, callback=callback,
+    )  # fmt: skip
+    return loop.run(resume=config.resume, device=str(target))

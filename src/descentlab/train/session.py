@@ -167,7 +167,7 @@ def run_training(
     """
     if not isinstance(config, TrainConfig):
         raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
-    device = resolve_device(config.device)
+    device = resolve_device("cpu" if config.framework == "keras" else config.device)
     split_seed, model_seed, loader_seed = _seeds(config.seed)
 
     data = training_dataset(
@@ -258,7 +258,14 @@ def run_training(
             resume=resume,
             run_config={**resolved, "run_id": run_id},
         )
-        result = fit(
+        trainer = fit
+        if config.framework == "keras":  # NOTE [keras loops]
+            from descentlab.train.keras_fit import keras_trainer
+
+            options = dict(config.optimizer_options)
+            trainer = keras_trainer(config.keras_loop, config.optimizer, lrate=config.lrate,
+                                    options=options)  # fmt: skip
+        result = trainer(
             model,
             optimizer,
             loader,

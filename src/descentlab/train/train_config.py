@@ -27,9 +27,11 @@ from descentlab.validation import (
     describe,
 )
 
-__all__ = ["FLOAT32_MAX", "TrainConfig"]
+__all__ = ["FLOAT32_MAX", "FRAMEWORKS", "KERAS_LOOPS", "TrainConfig"]
 
 FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max, without importing torch
+FRAMEWORKS = ("torch", "keras")
+KERAS_LOOPS = ("descentlab", "fit")  # NOTE [keras loops] in descentlab.train.keras_fit
 
 
 def _check_options(name: str, value: Any) -> None:
@@ -66,7 +68,8 @@ class TrainConfig:
     shape the synthetic sets. ``optimizer_options`` and ``schedule_options`` are (key, value)
     pairs passed to the optimizer and scheduler. ``patience = 0`` disables early stopping.
     ``layers`` and ``activation`` default to ``(64, 32, 16)`` and ``relu`` for an MLP and must
-    stay unset for the other models.
+    stay unset for the other models. ``framework`` is ``torch`` or ``keras`` (the same model,
+    copied from torch's initial weights, trained by ``keras_loop``: ``descentlab`` or ``fit``).
     """
 
     model: str = "mlp"
@@ -96,6 +99,8 @@ class TrainConfig:
     n_classes: int = 2
     noise: float = 0.1
     data_seed: int = 42
+    framework: str = "torch"
+    keras_loop: str = "descentlab"
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, MODELS)
@@ -169,6 +174,34 @@ class TrainConfig:
         check_positive_int("n_classes", self.n_classes)
         check_nonnegative_float("noise", self.noise)
         check_seed("data_seed", self.data_seed, bits=32)
+        self._check_framework()
+
+    def _check_framework(self) -> None:
+        """What a Keras run cannot do, refused by name (NOTE [keras optimizers])."""
+        check_choice("framework", self.framework, FRAMEWORKS)
+        check_choice("keras_loop", self.keras_loop, KERAS_LOOPS)
+        if self.framework != "keras":
+            if self.keras_loop != KERAS_LOOPS[0]:
+                raise InputValueError(
+                    f"keras_loop must be left at 'descentlab' with framework "
+                    f"{self.framework!r} (it chooses the Keras loop), got {self.keras_loop!r}"
+                )
+            return
+        from descentlab.train.keras_optimizers import check_keras_optimizer
+
+        refused = (
+            ("impl", self.impl != "torch", "'torch' (Keras runs its own optimizers)", self.impl),
+            ("schedule", bool(self.schedule), "unset (no schedules in Keras runs yet)",
+             self.schedule),
+            ("device", self.device == "cuda", "'auto' or 'cpu' (Keras runs on the CPU)",
+             self.device),
+        )  # fmt: skip
+        for name, bad, rule, value in refused:
+            if bad:
+                raise InputValueError(
+                    f"{name} must be {rule} with framework 'keras', got {value!r}"
+                )
+        check_keras_optimizer(self.optimizer, dict(self.optimizer_options))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields (options as dicts)."""
