@@ -32,6 +32,7 @@ def test_list():
         "schedulers",
         "minima",
         "loaders",
+        "keras-dense",
         "devices",
         "lr-find",
     ]
