@@ -105,9 +105,10 @@ def _environment(home: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        # NOTE [tensorflow threads]: TensorFlow sizes its two thread pools by the machine's
-        # cores (on 128 cores, over 250 threads, past the sandbox's process limit); one each
-        # keeps a TensorFlow worker at a few threads on any machine, like OMP_NUM_THREADS=1.
+        # NOTE [tensorflow threads]: TensorFlow sizes its two thread pools by the machine's cores
+        # (a worker had 8 threads on 2 cores, 4 with these settings: about two a core, so some
+        # 260 on 128 cores, past the sandbox's 256 processes); one thread each keeps a
+        # TensorFlow worker at a few threads on any machine, as OMP_NUM_THREADS=1 does for BLAS.
         "TF_NUM_INTRAOP_THREADS": "1",
         "TF_NUM_INTEROP_THREADS": "1",
     }
