@@ -82,3 +82,16 @@ def test_integer_string_and_sparse_values_get_their_feedback(tf) -> None:
     assert sparse["kind"] == "other" and sparse["type"] == "SparseTensor"
     judged = check_output("new_weight", sparse, np.ones((2, 1)), tolerance=lambda u: u)
     assert judged.issue is not None and judged.issue.code == "wrong_type"
+
+
+def test_a_keras_variable_is_packaged_like_a_tf_variable() -> None:
+    import keras
+
+    variable = keras.Variable(np.array([[0.5], [1.5]]), dtype="float64")
+    packaged = package(variable, top=False)
+    assert (packaged["kind"], packaged["type"], packaged["dtype"]) == (
+        "tensor",
+        "keras.Variable",
+        "tf.float64",
+    )
+    assert decode_wire(packaged["array"]).tolist() == [[0.5], [1.5]]
