@@ -71,7 +71,7 @@ def test_a_tf_float32_value_is_judged_at_float32s_bound(tf) -> None:
     assert judged.ok and bounds == [2.0**-24]
 
 
-def test_integer_string_and_sparse_values_get_their_feedback(tf) -> None:
+def test_integer_string_sparse_and_ragged_values_get_their_feedback(tf) -> None:
     integers = package(tf.constant([[1], [2]]), top=False)
     assert integers["dtype"] == "tf.int32"
     judged = check_output("new_weight", integers, np.ones((2, 1)), tolerance=lambda u: u)
@@ -79,9 +79,12 @@ def test_integer_string_and_sparse_values_get_their_feedback(tf) -> None:
     text = package(tf.constant(["a"]), top=False)
     assert text["kind"] == "other" and "array" not in text
     sparse = package(tf.sparse.from_dense(tf.constant([[1.0], [0.0]])), top=False)
-    assert sparse["kind"] == "other" and sparse["type"] == "SparseTensor"
-    judged = check_output("new_weight", sparse, np.ones((2, 1)), tolerance=lambda u: u)
-    assert judged.issue is not None and judged.issue.code == "wrong_type"
+    ragged = package(tf.ragged.constant([[1.0], [2.0, 3.0]]), top=False)
+    for packaged, type_name in ((sparse, "SparseTensor"), (ragged, "RaggedTensor")):
+        assert packaged["kind"] == "other" and packaged["type"] == type_name
+        judged = check_output("new_weight", packaged, np.ones((2, 1)), tolerance=lambda u: u)
+        assert judged.issue is not None and judged.issue.code == "wrong_type"
+        assert f"got {type_name}" in judged.issue.message
 
 
 def test_a_keras_variable_is_packaged_like_a_tf_variable() -> None:
