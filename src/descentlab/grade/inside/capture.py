@@ -93,7 +93,7 @@ def _tf_record(value: Any) -> dict[str, Any]:
     type is an ``ml_dtypes`` extension, and ``float16``) are widened to float32 exactly, as torch's
     are; the comparison then refuses them by their name. A symbolic tensor (graph mode) has no
     value: its ``.numpy()`` fails and it is described by its repr instead, as is a ragged tensor,
-whose rows are separate arrays."""
+    whose rows are separate arrays."""
     name = str(getattr(value.dtype, "name", value.dtype))
     array = np.asarray(value.numpy())
     if array.dtype.kind == "O":  # a ragged tensor: rows of arrays, described by its type instead
