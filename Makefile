@@ -52,18 +52,20 @@ test: lint system-tools
 # and on thread counts, so a test that holds on one machine can fail on another (SPEC §6).
 # test-numeric runs the numerically sensitive tests twice more: as on an older x86 CPU (NumPy
 # without AVX2/AVX-512, OpenBLAS's Sandy Bridge kernels, MKL without AVX, torch's plain kernels)
-# and with a thread count unlike the default one. NumPy refuses to disable features it does not
-# know (names of NumPy 2.x, whose x86 wheels have the baseline X86_V2), so the CPU variables are
-# set on x86-64 only. Under a minute per run on 2 cores.
+# and with a thread count unlike the default one (a TensorFlow float32 learner: without oneDNN's
+# kernels, TF_ENABLE_ONEDNN_OPTS=0, which the grader passes into its sandbox). NumPy refuses to
+# disable features it does not know (names of NumPy 2.x, whose x86 wheels have the baseline
+# X86_V2), so the CPU variables are set on x86-64 only. Under a minute per run on 2 cores.
 NUMERIC_TESTS := tests/linear tests/grade/test_grade_tolerance.py tests/grade/test_grade_cases.py \
 	tests/grade/test_grade_compare.py tests/grade/test_grade_diagnose.py \
 	tests/grade/test_grade_corpus.py::test_correct_submissions_pass_on_five_seeds \
-	tests/grade/test_grade_learners.py::test_correct_learners_pass_on_five_seeds
+	tests/grade/test_grade_learners.py::test_correct_learners_pass_on_five_seeds \
+	'tests/grade/test_grade_tf.py::test_correct_tf_learners_pass_on_five_seeds[tape_function_float32.py]'
 ifeq ($(shell uname -m),x86_64)
 OLD_CPU_ENV := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4" OPENBLAS_CORETYPE=Sandybridge \
-	MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default
+	MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default TF_ENABLE_ONEDNN_OPTS=0
 else
-OLD_CPU_ENV := ATEN_CPU_CAPABILITY=default
+OLD_CPU_ENV := ATEN_CPU_CAPABILITY=default TF_ENABLE_ONEDNN_OPTS=0
 endif
 # one thread where the default is several, three on a one-core machine
 THREADS := $(if $(filter 1,$(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)),3,1)

@@ -3,18 +3,22 @@
 Cases (every one with the default cases and limits and ``sandbox="auto"``, so each submission's
 sandbox is started, loaded and thrown away inside the timing):
 
-* ``one NumPy submission`` and ``one torch submission``: ``descentlab.grade.check`` on a correct
-  corpus submission, timed in alternating rounds after a warm-up (``harness.time_side_by_side``).
-* ``import torch (fresh interpreter)``: the seconds ``import torch`` takes in a new Python process
-  (measured inside it, interpreter start left out), the cost a torch submission's sandbox cannot
-  avoid; the torch target is stated on top of it.
+* ``one NumPy submission``, ``one torch submission`` and ``one TensorFlow submission``:
+  ``descentlab.grade.check`` on a correct corpus submission (the TensorFlow one an eager
+  ``GradientTape`` step, ``tests/grade/submissions/tf``), timed in alternating rounds after a
+  warm-up (``harness.time_side_by_side``).
+* ``import torch (fresh interpreter)`` and ``import tensorflow (fresh interpreter)``: the seconds
+  the import takes in a new Python process (measured inside it, interpreter start left out), the
+  cost such a submission's sandbox cannot avoid; their targets are stated on top of it.
 * ``class of N NumPy submissions`` and ``class of N torch submissions``: ``grade_class`` on a
   folder of N correct corpus submissions (copies cycling through several styles), two workers,
   timed once (N = 100; 4 with ``quick``).
 
 Targets. These are budgets from the grader's requirements, so the ratios divide a measured time by
-its budget (met when ≤ 1), the torch ones by a budget that includes the ``import torch`` measured
-in the same run: one NumPy submission ≤ 1 s; one torch submission ≤ 1 s + one ``import torch``;
+its budget (met when ≤ 1), the torch and TensorFlow ones by a budget that includes the import
+measured in the same run: one NumPy submission ≤ 1 s; one torch submission ≤ 1 s + one
+``import torch``; one TensorFlow submission ≤ 1 s + one ``import tensorflow`` (the warm-up's
+first ops and trace fit in the second; the NumPy and TensorFlow rows are timed side by side);
 100 NumPy submissions ≤ 60 s and 100 torch submissions ≤ 3 min on two cores (with ``quick`` the
 class budgets shrink in proportion to N).
 
@@ -31,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from descentlab.grade import check
-from harness import Benchmark, Case, Ratio, import_torch_seconds, time_side_by_side
+from harness import Benchmark, Case, Ratio, import_seconds, time_side_by_side
 
-CORPUS = Path(__file__).resolve().parents[1] / "tests" / "grade" / "submissions" / "correct"
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "tests" / "grade" / "submissions"
+CORPUS = SUBMISSIONS / "correct"
+TF_TARGET = SUBMISSIONS / "tf" / "tape_eager_float64.py"
 # float64 styles only: whether a float32 submission passes is the tolerance's business, not this
 # benchmark's, and every learner here must be graded in full.
 NUMPY_STYLES = (
@@ -116,6 +122,7 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
         {
             "one NumPy submission": lambda: _check(numpy_target),
             "one torch submission": lambda: _check(torch_target),
+            "one TensorFlow submission": lambda: _check(TF_TARGET),
         },
         repeat=repeat,
     )
@@ -123,17 +130,20 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
         Case(name, t.median, t.rate(60.0), "submissions/min", t.as_dict())
         for name, t in timings.items()
     ]
-    imports = import_torch_seconds(repeat)
-    import_torch = statistics.median(imports)
-    cases.append(
-        Case(
-            "import torch (fresh interpreter)",
-            import_torch,
-            60.0 / import_torch,
-            "imports/min",
-            {"samples": imports, "median": import_torch},
+    imported = {}
+    for module in ("torch", "tensorflow"):
+        samples = import_seconds(module, repeat)
+        imported[module] = statistics.median(samples)
+        cases.append(
+            Case(
+                f"import {module} (fresh interpreter)",
+                imported[module],
+                60.0 / imported[module],
+                "imports/min",
+                {"samples": samples, "median": imported[module]},
+            )
         )
-    )
+    import_torch, import_tf = imported["torch"], imported["tensorflow"]
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as scratch:
         for label, styles in (("NumPy", NUMPY_STYLES), ("torch", TORCH_STYLES)):
             folder = _class_folder(Path(scratch), styles, size)
@@ -164,6 +174,14 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
             False,
             f"seconds to grade one torch submission over 1 s plus one import torch "
             f"({import_torch:.2f} s, measured in this run)",
+        ),
+        Ratio(
+            "one TensorFlow submission / (1 s + import tensorflow)",
+            seconds["one TensorFlow submission"] / (ONE_SUBMISSION_S + import_tf),
+            1.0,
+            False,
+            f"seconds to grade one TensorFlow submission over 1 s plus one import tensorflow "
+            f"({import_tf:.2f} s, measured in this run)",
         ),
     ]
     for label in ("NumPy", "torch"):

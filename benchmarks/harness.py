@@ -16,7 +16,14 @@ from typing import Any
 
 from descentlab.measure import Timing, time_repeated
 
-__all__ = ["Benchmark", "Case", "Ratio", "import_torch_seconds", "time_side_by_side"]
+__all__ = [
+    "Benchmark",
+    "Case",
+    "Ratio",
+    "import_seconds",
+    "import_torch_seconds",
+    "time_side_by_side",
+]
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,8 @@ def time_side_by_side(
     return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
-_IMPORT_TORCH = (
-    "import time; start = time.perf_counter(); import torch; print(time.perf_counter() - start)"
+_IMPORT = (
+    "import time; start = time.perf_counter(); import {module}; print(time.perf_counter() - start)"
 )
 
 
@@ -108,10 +115,15 @@ def import_torch_seconds(repeat: int, *, env: dict[str, str] | None = None) -> l
     """``import torch`` in a fresh interpreter, measured inside it (interpreter start left out),
     ``repeat`` times after one untimed warm-up (which brings the files into the page cache, as on
     a machine that works all day): the cost any fresh process that uses torch cannot avoid."""
+    return import_seconds("torch", repeat, env=env)
+
+
+def import_seconds(module: str, repeat: int, *, env: dict[str, str] | None = None) -> list[float]:
+    """``import module`` in a fresh interpreter, measured as :func:`import_torch_seconds` says."""
     samples = []
     for index in range(repeat + 1):
         done = subprocess.run(
-            [sys.executable, "-c", _IMPORT_TORCH],
+            [sys.executable, "-c", _IMPORT.format(module=module)],
             capture_output=True,
             text=True,
             env=env,

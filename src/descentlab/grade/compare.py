@@ -5,7 +5,9 @@ Rules, applied to every returned value in this order (each failure is one feedba
 1. *count*: the function returns a tuple (or list) with one entry per output, e.g.
    ``(new_weight, mse)``; ``None`` and a single value get their own messages.
 2. *type*: a NumPy array, a NumPy scalar, a PyTorch tensor (converted with
-   ``.detach().cpu().numpy()``) or a Python float. Lists, strings and other objects are refused.
+   ``.detach().cpu().numpy()``), a TensorFlow tensor or variable (converted with ``.numpy()``
+   inside the sandbox, NOTE [tensorflow values]) or a Python float. Lists, strings and other
+   objects are refused.
 3. *dtype*: floating point of any precision (float64, float32, ...). Integers, booleans and
    complex numbers are refused: they mean a value was truncated or mistyped.
 4. *shape* (NOTE [shape rule]): exactly the shape of the expected value, which is the shape of the
@@ -167,7 +169,8 @@ def check_output(
     if kind not in _ACCEPTED:
         return fail(
             "wrong_type",
-            f"{name} must be a NumPy array, a torch tensor or a float, got {packaged.get('type')}",
+            f"{name} must be a NumPy array, a torch or TensorFlow tensor or a float, "
+            f"got {packaged.get('type')}",
         )
     shape = tuple(packaged.get("shape", ()))
     dtype = str(packaged.get("dtype"))

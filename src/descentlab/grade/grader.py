@@ -11,8 +11,11 @@ instructor can grade again with the same cases (``--hidden-seed``).
 
 Input rule (NOTE [inputs]): every function receives NumPy arrays — ``x``/``X`` (m, n) float64,
 ``y`` (m, 1), the weight as a 0-d array (one feature) or (n, 1) — and ``lrate`` as a Python float,
-whatever framework it uses. A PyTorch submission converts them itself (``torch.from_numpy``,
-``torch.as_tensor``) and may return tensors.
+whatever framework it uses, so every submission is graded on the same inputs. A PyTorch
+submission converts them itself (``torch.from_numpy``, ``torch.as_tensor``) and may return
+tensors; a TensorFlow one likewise (``tf.constant``, ``tf.Variable``, or TensorFlow ops on the
+arrays) and may return eager tensors or variables, which the worker turns into plain arrays
+inside the sandbox (NOTE [tensorflow values]); every comparison happens here.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ __all__ = [
 SANDBOXES = ("auto", "bwrap", "unshare", "none")
 INSIDE = "/sandbox"
 _PASSED_VARIABLES = (
-    # Numeric environment: which CPU kernels NumPy/OpenBLAS use, and how many threads.
+    # Numeric environment: which CPU kernels NumPy/OpenBLAS/torch/TensorFlow use, how many threads.
     "NPY_DISABLE_CPU_FEATURES",
     "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE",
@@ -58,6 +58,7 @@ _PASSED_VARIABLES = (
     "MKL_NUM_THREADS",
     "MKL_ENABLE_INSTRUCTIONS",
     "ATEN_CPU_CAPABILITY",
+    "TF_ENABLE_ONEDNN_OPTS",
 )
 
 
@@ -104,6 +105,12 @@ def _environment(home: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        # NOTE [tensorflow threads]: TensorFlow sizes its two thread pools by the machine's cores
+        # (a worker had 8 threads on 2 cores, 4 with these settings: about two a core, so some
+        # 260 on 128 cores, past the sandbox's 256 processes); one thread each keeps a
+        # TensorFlow worker at a few threads on any machine, as OMP_NUM_THREADS=1 does for BLAS.
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
     }
     env.update({k: os.environ[k] for k in _PASSED_VARIABLES if k in os.environ})
     return env

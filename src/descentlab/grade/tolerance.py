@@ -46,7 +46,7 @@ FLOAT64_ROUNDOFF = 2.0**-53
 FLOAT32_ROUNDOFF = 2.0**-24
 SAFETY_FACTOR = 2.0
 
-# Formats NumPy does not know, by their torch names (without the "torch." prefix).
+# Formats NumPy does not know, by their torch and TensorFlow names (without "torch." or "tf.").
 _EXTRA_FORMATS = {"bfloat16": 2.0**-8, "float8_e4m3fn": 2.0**-4, "float8_e5m2": 2.0**-3}
 
 
@@ -55,8 +55,9 @@ def unit_roundoff(dtype: Any) -> float:
     number, so that rounding to nearest changes a value by a relative ``|δ| <= u``.
 
     ``dtype`` is a NumPy dtype or type, ``float``, a ``torch.dtype``, or a dtype name as the grader
-    sees it (``"float32"``, ``"torch.float32"``, ``"float"``, ``"torch.bfloat16"``): float64
-    ``2**-53``, float32 ``2**-24``, float16 ``2**-11``, bfloat16 ``2**-8``.
+    sees it (``"float32"``, ``"torch.float32"``, ``"tf.float32"``, ``"float"``,
+    ``"torch.bfloat16"``, ``"tf.bfloat16"``): float64 ``2**-53``, float32 ``2**-24``, float16
+    ``2**-11``, bfloat16 ``2**-8``.
 
     >>> unit_roundoff("torch.float32") == 2**-24, unit_roundoff(float) == 2**-53
     (True, True)
@@ -65,7 +66,7 @@ def unit_roundoff(dtype: Any) -> float:
     if name is None and type(dtype).__module__.startswith("torch"):
         name = str(dtype)
     if name is not None:
-        name = name.removeprefix("torch.")
+        name = name.removeprefix("torch.").removeprefix("tf.")
         if name in _EXTRA_FORMATS:
             return _EXTRA_FORMATS[name]
     resolved = None

@@ -2,8 +2,9 @@
 
 Used inside the worker process: :class:`CappedWriter` replaces ``sys.stdout``/``sys.stderr``,
 :func:`describe_error` keeps the traceback frames in the learner's own files, and :func:`package`
-turns a returned value into JSON (arrays as exact wire records; tensors through
-``.detach().cpu().numpy()``; anything else by type name and a short repr).
+turns a returned value into JSON (arrays as exact wire records; PyTorch tensors through
+``.detach().cpu().numpy()``, TensorFlow tensors and variables through ``.numpy()``, NOTE [tensorflow
+values]; anything else by type name and a short repr).
 """
 
 from __future__ import annotations
@@ -74,6 +75,36 @@ def _is_tensor(value: Any) -> bool:
     return type(value).__module__.startswith("torch") and hasattr(value, "detach")
 
 
+_NARROW_FLOATS = ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2")
+
+
+def _is_tf_value(value: Any) -> bool:
+    """A TensorFlow ``EagerTensor``/``ResourceVariable`` or a Keras 3 variable (told apart by the
+    module of its type, so that nothing imports TensorFlow here)."""
+    module = type(value).__module__
+    return module.startswith(("tensorflow", "keras")) and hasattr(value, "numpy")
+
+
+def _tf_record(value: Any) -> dict[str, Any]:
+    """NOTE [tensorflow values]: a TensorFlow value is converted here, inside the sandbox, with its
+    own ``.numpy()`` (eager tensors and variables); what crosses the pipe is a plain array, and the
+    dtype is reported by TensorFlow's name (``tf.float32``) so that the tolerance is the one of the
+    precision the learner computed in. Formats narrower than float32 (``bfloat16``, whose NumPy
+    type is an ``ml_dtypes`` extension, and ``float16``) are widened to float32 exactly, as torch's
+    are; the comparison then refuses them by their name. A symbolic tensor (graph mode) has no
+    value: its ``.numpy()`` fails and it is described by its repr instead, as is a ragged tensor,
+    whose rows are separate arrays."""
+    name = str(getattr(value.dtype, "name", value.dtype))
+    array = np.asarray(value.numpy())
+    if array.dtype.kind == "O":  # a ragged tensor: rows of arrays, described by its type instead
+        raise TypeError(f"{type(value).__name__} holds no plain array")
+    if name in _NARROW_FLOATS:
+        array = array.astype(np.float32)
+    framework = "keras" if type(value).__module__.startswith("keras") else "tf"
+    kind_name = f"{framework}.{'Variable' if 'Variable' in type(value).__name__ else 'Tensor'}"
+    return _array_record("tensor", array, kind_name, f"tf.{name}")
+
+
 def _array_record(kind: str, array: np.ndarray, type_name: str, dtype: str) -> dict[str, Any]:
     record = {"kind": kind, "type": type_name, "dtype": dtype, "shape": list(array.shape)}
     if array.dtype.kind not in "biufc":
@@ -103,6 +134,8 @@ def package(value: Any, top: bool = True) -> dict[str, Any]:
             return _array_record(
                 "tensor", tensor.resolve_conj().numpy(), "torch.Tensor", str(value.dtype)
             )
+        if _is_tf_value(value):
+            return _tf_record(value)
         if isinstance(value, np.ndarray):
             return _array_record("ndarray", value, "numpy.ndarray", str(value.dtype))
         if isinstance(value, np.generic):
@@ -111,7 +144,7 @@ def package(value: Any, top: bool = True) -> dict[str, Any]:
         if not isinstance(value, bool) and isinstance(value, int | float):
             kind = "python_float" if isinstance(value, float) else "python_int"
             return _array_record(kind, np.asarray(value), type_name, type_name)
-    except (TypeError, ValueError, RuntimeError, OverflowError):
+    except Exception:  # the value's own methods may raise anything (a graph tensor's .numpy())
         pass
     try:
         text = reprlib.repr(value)
