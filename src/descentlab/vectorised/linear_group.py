@@ -26,66 +26,51 @@ def train_linear_group(
     settings: GroupSettings, task: Task, groups: list[SeedGroup], member: list[int]
 ) -> list[GroupResult]:
     """Train every trial; ``member[k]`` is trial ``k``'s index into ``groups``."""
-    K = len(member)
-    by_group = np.argsort(np.asarray(member), kind="stable")  # kernel slot → trial
-    counts = np.bincount(np.asarray(member), minlength=len(groups))
-    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    X = np.stack([g.X for g in groups])
-    Y = np.stack([g.Y for g in groups])
-    d, C = X.shape[2], Y.shape[2]
-    W = np.empty((d, C, K), dtype=np.float32)
-    B = np.zeros((C, K), dtype=np.float32)
-    for slot, trial in enumerate(by_group):
-        weight, *bias = groups[member[trial]].initial
-        W[:, :, slot] = weight.numpy().T
-        if bias:
-            B[:, slot] = bias[0].numpy()
-    VW, VB = np.zeros_like(W), np.zeros_like(B)
-    hyper = np.array(
-        [[getattr(settings, name)[t] for t in by_group] for name in ("lrates", "momenta", "weight_decays")],
-        dtype=np.float64,
-    )
+    trials = [np.flatnonzero(np.asarray(member) == s) for s in range(len(groups))]
+    states = [_GroupState(settings, group, rows) for group, rows in zip(groups, trials, strict=True)]
     batch_size = settings.shared["batch_size"]
-    n = X.shape[1]
-    batches = -(-n // batch_size)
-    recorder = GroupRecorder(settings.lrates, batches)
+    n = groups[0].X.shape[0]
+    recorder = GroupRecorder(settings.lrates, -(-n // batch_size))
     loss = kernel_loss(task)
+    K = len(member)
     for epoch in range(1, settings.shared["epochs"] + 1):
-        orders = np.stack([g.next_order() for g in groups])
-        alive = recorder.running[by_group].copy()
-        sums = np.zeros(K, dtype=np.float64)
-        stopped_at = np.zeros(K, dtype=np.int64)
-        stopped_loss = np.zeros(K, dtype=np.float64)
-        group_epoch(
-            X, Y, orders, starts, batch_size, loss, W, B, VW, VB, hyper, settings.nesterov,
-            settings.shared["bias"],
-            alive, sums, stopped_at, stopped_loss,
-        )  # fmt: skip
-        validation = _validation(task, groups, starts, W, B)
-        back = np.empty(K, dtype=np.int64)
-        back[by_group] = np.arange(K)  # trial → kernel slot
-        recorder.record_epoch(
-            epoch,
-            sums[back] / n,
-            stopped_at[back],
-            stopped_loss[back],
-            {name: values[back] for name, values in validation.items()},
-        )
+        sums, stopped_at, stopped_loss = np.zeros(K), np.zeros(K, np.int64), np.zeros(K)
+        validation: dict[str, np.ndarray] = {}
+        for state, group, rows in zip(states, groups, trials, strict=True):
+            alive = recorder.running[rows].copy()
+            part = (np.zeros(len(rows)), np.zeros(len(rows), np.int64), np.zeros(len(rows)))
+            group_epoch(
+                group.X, group.Y, group.next_order(), batch_size, loss, state.W, state.B,
+                state.VW, state.VB, state.hyper, settings.nesterov, settings.shared["bias"],
+                alive, *part,
+            )  # fmt: skip
+            sums[rows], stopped_at[rows], stopped_loss[rows] = part
+            for name, values in state.validation(task, group).items():
+                validation.setdefault(name, np.empty(K))[rows] = values
+        recorder.record_epoch(epoch, sums / n, stopped_at, stopped_loss, validation)
         if not recorder.running.any():
             break
     return recorder.results()
 
 
-def _validation(
-    task: Task, groups: list[SeedGroup], starts: np.ndarray, W: np.ndarray, B: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Each kernel slot's validation metrics (empty without validation data)."""
-    if groups[0].val_X is None:
-        return {}
-    parts: list[dict[str, np.ndarray]] = []
-    for s, group in enumerate(groups):
-        k0, k1 = starts[s], starts[s + 1]
+class _GroupState:
+    """One seed group's weights (d, C, K), biases (C, K), momentum buffers and rates."""
+
+    def __init__(self, settings: GroupSettings, group: SeedGroup, rows: np.ndarray) -> None:
+        weight, *bias = (t.numpy() for t in group.initial)
+        K = len(rows)
+        self.W = np.ascontiguousarray(np.repeat(weight.T[:, :, None], K, axis=2))
+        self.B = np.zeros((weight.shape[0], K), dtype=np.float32)
+        if bias:
+            self.B[:] = bias[0][:, None]
+        self.VW, self.VB = np.zeros_like(self.W), np.zeros_like(self.B)
+        columns = (settings.lrates, settings.momenta, settings.weight_decays)
+        self.hyper = np.array([[values[t] for t in rows] for values in columns])
+
+    def validation(self, task: Task, group: SeedGroup) -> dict[str, np.ndarray]:
+        """The validation metrics of the group's configurations (empty without validation)."""
+        if group.val_X is None:
+            return {}
         with np.errstate(over="ignore", invalid="ignore"):
-            outputs = np.einsum("nd,dck->knc", group.val_X, W[:, :, k0:k1]) + B[:, k0:k1].T[:, None, :]
-        parts.append(validation_metrics(task, outputs, group.val_Y, group.val_labels))
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+            outputs = np.einsum("nd,dck->knc", group.val_X, self.W) + self.B.T[:, None, :]
+        return validation_metrics(task, outputs, group.val_Y, group.val_labels)
