@@ -8,11 +8,16 @@ K configurations one by one.
 * MLP 64-32-16, K = 64 learning rates, batch 32, SGD with momentum: ``train_group`` against
   one-by-one ``fit`` (target ≥ 20×).
 
-The group is timed as a caller calls it (``train_group``: the data built, the split, every
-model initialised, the epochs, the validation). The one-by-one sides are timed over the loop
-alone (data and models built beforehand), on ``SAMPLED`` of the K rates spread over the grid and
-scaled to K: every run costs the same (the rates are stable ones, no run stops early), and 64
-trainer runs would take minutes. Each round times every side once, in turn (``time_side_by_side``).
+Every side is timed over its training alone, the data built beforehand: the group's engines
+(``train_linear_group``, ``train_stacked_group``) over seed groups built once, their batch-order
+generators re-seeded for each call; ``train_group`` as a caller calls it (the data built, split
+and the models initialised too) is a case of its own, for reference. The trainer sides run
+on a sample of the K rates spread over the grid, scaled to K: every run costs the same (the
+rates are stable ones, no run stops early), and 64 trainer runs would take minutes. Each
+round times every side once, in turn (``time_side_by_side``).
+Every side runs on one torch thread: on the shared 2-core machine two threads made the batched
+side some ten times slower (the cores are taken by the other processes), which measures the load
+and not the method.
 
     python benchmarks/run_all.py sweep [--quick]
 """
@@ -24,8 +29,10 @@ import torch
 
 from descentlab.linear.fast_backend import CompiledSGD
 from descentlab.vectorised import train_group
-from descentlab.vectorised.problem import build_seed_groups
+from descentlab.vectorised.linear_group import train_linear_group
+from descentlab.vectorised.problem import build_seed_groups, stream_seeds
 from descentlab.vectorised.settings import resolve_settings
+from descentlab.vectorised.stacked_group import train_stacked_group
 from harness import Benchmark, Case, Ratio, time_side_by_side
 
 K = 64
@@ -42,11 +49,27 @@ def _sizes(quick: bool, smoke: bool) -> dict[str, int]:
             "sampled": 4, "repeat": 3}  # fmt: skip
 
 
+def _group_run(fixed: dict, rates: np.ndarray) -> callable:
+    """The group's engine over data built once (each call starts from the same batch orders)."""
+    settings = resolve_settings(fixed, [{"lrate": float(r)} for r in rates])
+    task, groups = build_seed_groups(settings.shared, settings.seeds)
+    member = [0] * len(rates)
+
+    def run() -> None:
+        for group in groups:
+            group.generator = torch.Generator().manual_seed(stream_seeds(group.seed)[2])
+        if fixed["model"] == "mlp":
+            train_stacked_group(settings, task, groups, member, torch.device("cpu"))
+        else:
+            train_linear_group(settings, task, groups, member)
+
+    return run
+
+
 def _trainer_runs(fixed: dict, rates: np.ndarray) -> callable:
     """One ``fit`` per rate over the trainer's own model, optimizer and loader (built first)."""
     from descentlab.train import FitConfig, build_optimizer, fit
     from descentlab.train.batch_source import make_train_loader
-    from descentlab.vectorised.problem import stream_seeds
 
     settings = resolve_settings(fixed, [{"lrate": float(r)} for r in rates])
     task, (group,) = build_seed_groups(settings.shared, (0,))
@@ -95,6 +118,15 @@ def _sample(rates: np.ndarray, count: int) -> np.ndarray:
 
 
 def run(quick: bool, smoke: bool = False) -> Benchmark:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _run(quick, smoke)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(quick: bool, smoke: bool) -> Benchmark:
     sizes = _sizes(quick, smoke)
     torch.manual_seed(0)
     sampled, repeat = sizes["sampled"], sizes["repeat"]
@@ -112,10 +144,13 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
     scale = K / sampled
     timings = time_side_by_side(
         {
-            "linear group": lambda: train_group(linear, [{"lrate": float(r)} for r in linear_rates]),
+            "linear group": _group_run(linear, linear_rates),
+            "linear train_group call": lambda: train_group(
+                linear, [{"lrate": float(r)} for r in linear_rates]
+            ),
             "linear trainer": _trainer_runs(linear, _sample(linear_rates, sampled)),
             "linear fast path": _fast_path_runs(linear, linear_rates),
-            "mlp group": lambda: train_group(mlp, [{"lrate": float(r)} for r in mlp_rates]),
+            "mlp group": _group_run(mlp, mlp_rates),
             "mlp trainer": _trainer_runs(mlp, _sample(mlp_rates, sampled)),
         },
         repeat=repeat,
@@ -145,8 +180,8 @@ def run(quick: bool, smoke: bool = False) -> Benchmark:
         setting=(
             f"CPU float32, batch 32, K = {K} rates; linear {linear['n_samples']} x 16, "
             f"{linear['epochs']} epochs, SGD; MLP 64-32-16 {mlp['n_samples']} x 16, "
-            f"{mlp['epochs']} epochs, momentum; trainer sides timed on {sampled} rates and "
-            f"scaled to {K}; median of {repeat} alternating rounds"
+            f"{mlp['epochs']} epochs, momentum; one torch thread; trainer sides timed on "
+            f"{sampled} rates and scaled to {K}; median of {repeat} alternating rounds"
         ),
         cases=cases,
         ratios=ratios,

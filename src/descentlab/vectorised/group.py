@@ -32,7 +32,9 @@ def can_vectorise(fixed: Mapping[str, Any], varying: Sequence[str]) -> str | Non
     if not isinstance(fixed, Mapping):
         raise InputTypeError(f"fixed must be a mapping of train settings, got {describe(fixed)}")
     if isinstance(varying, str) or not isinstance(varying, Sequence):
-        raise InputTypeError(f"varying must be a sequence of setting names, got {describe(varying)}")
+        raise InputTypeError(
+            f"varying must be a sequence of setting names, got {describe(varying)}"
+        )
     known = (*DEFAULTS, *OPTION_KEYS)
     for key in (*fixed, *varying):
         if key not in known:
@@ -46,9 +48,7 @@ def can_vectorise(fixed: Mapping[str, Any], varying: Sequence[str]) -> str | Non
     return refusal(values, varying)
 
 
-def train_group(
-    fixed: Mapping[str, Any], trials: Sequence[Mapping[str, Any]]
-) -> list[GroupResult]:
+def train_group(fixed: Mapping[str, Any], trials: Sequence[Mapping[str, Any]]) -> list[GroupResult]:
     """Train every trial (``fixed`` updated by the trial) and return one result per trial.
 
     Args:

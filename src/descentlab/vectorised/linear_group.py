@@ -27,7 +27,9 @@ def train_linear_group(
 ) -> list[GroupResult]:
     """Train every trial; ``member[k]`` is trial ``k``'s index into ``groups``."""
     trials = [np.flatnonzero(np.asarray(member) == s) for s in range(len(groups))]
-    states = [_GroupState(settings, group, rows) for group, rows in zip(groups, trials, strict=True)]
+    states = [
+        _GroupState(settings, group, rows) for group, rows in zip(groups, trials, strict=True)
+    ]
     batch_size = settings.shared["batch_size"]
     n = groups[0].X.shape[0]
     recorder = GroupRecorder(settings.lrates, -(-n // batch_size))
@@ -69,8 +71,8 @@ class _GroupState:
 
     def validation(self, task: Task, group: SeedGroup) -> dict[str, np.ndarray]:
         """The validation metrics of the group's configurations (empty without validation)."""
-        if group.val_X is None:
+        if group.val_features is None:
             return {}
         with np.errstate(over="ignore", invalid="ignore"):
-            outputs = np.einsum("nd,dck->knc", group.val_X, self.W) + self.B.T[:, None, :]
-        return validation_metrics(task, outputs, group.val_Y, group.val_labels)
+            outputs = np.einsum("nd,dck->knc", group.val_features, self.W) + self.B.T[:, None, :]
+        return validation_metrics(task, outputs, group.val_targets, group.val_labels)

@@ -76,7 +76,9 @@ class GroupRecorder:
             else:
                 watched = record.get("val_loss", train_loss)
                 finite = math.isfinite(watched)
-                divergence = None if finite else Divergence(epoch, done + self.batches, lrate, watched)
+                divergence = (
+                    None if finite else Divergence(epoch, done + self.batches, lrate, watched)
+                )
             if divergence is not None:
                 self.divergences[k] = divergence
                 self.running[k] = False

@@ -43,8 +43,8 @@ class SeedGroup:
     X: np.ndarray
     Y: np.ndarray
     labels: np.ndarray | None
-    val_X: np.ndarray | None
-    val_Y: np.ndarray | None
+    val_features: np.ndarray | None
+    val_targets: np.ndarray | None
     val_labels: np.ndarray | None
     initial: list[Any]
     generator: Any
@@ -68,7 +68,9 @@ def _targets(task: Task, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return targets, None
 
 
-def build_seed_groups(shared: dict[str, Any], seeds: tuple[int, ...]) -> tuple[Task, list[SeedGroup]]:
+def build_seed_groups(
+    shared: dict[str, Any], seeds: tuple[int, ...]
+) -> tuple[Task, list[SeedGroup]]:
     """The task and one :class:`SeedGroup` per distinct seed, in the order seeds first appear."""
     import torch
 
@@ -101,14 +103,14 @@ def build_seed_groups(shared: dict[str, Any], seeds: tuple[int, ...]) -> tuple[T
             activation=activation, bias=shared["bias"], seed=model_seed,
         )  # fmt: skip
         Y, labels = _targets(task, train.y)
-        val_Y = val_labels = val_X = None
+        val_targets = val_labels = val_features = None
         if val is not None:
-            val_X = np.asarray(val.X, dtype=np.float32)
-            val_Y, val_labels = _targets(task, val.y)
+            val_features = np.asarray(val.X, dtype=np.float32)
+            val_targets, val_labels = _targets(task, val.y)
         groups.append(
             SeedGroup(
                 seed, np.ascontiguousarray(train.X, dtype=np.float32), Y, labels,
-                val_X, val_Y, val_labels,
+                val_features, val_targets, val_labels,
                 [p.detach().clone() for p in model.parameters()],
                 torch.Generator().manual_seed(loader_seed),
             )

@@ -131,7 +131,10 @@ def refusal(values: Mapping[str, Any], varying: Sequence[str] = ()) -> str | Non
     if get("schedule"):
         return f"schedule must be unset for a vectorised group, got {get('schedule')!r}"
     if get("patience"):
-        return f"patience must be 0 (no early stopping) for a vectorised group, got {get('patience')!r}"
+        return (
+            f"patience must be 0 (no early stopping) for a vectorised group, "
+            f"got {get('patience')!r}"
+        )
     if get("impl") != "torch":
         return f"impl must be 'torch' for a vectorised group, got {get('impl')!r}"
     return None

@@ -142,9 +142,7 @@ def train_stacked_group(
                 for param, value in zip(stack.params, values, strict=True):
                     param[k] = value
         validation = _validation(task, groups, stack, member, device)
-        recorder.record_epoch(
-            epoch, (sums / n).cpu().numpy(), stopped_at, stopped_loss, validation
-        )
+        recorder.record_epoch(epoch, (sums / n).cpu().numpy(), stopped_at, stopped_loss, validation)
         if not recorder.running.any():
             break
     return recorder.results()
@@ -171,18 +169,18 @@ def _validation(
 ) -> dict[str, np.ndarray]:
     import torch
 
-    if groups[0].val_X is None:
+    if groups[0].val_features is None:
         return {}
     with torch.no_grad():
         if len(groups) == 1:
-            x = torch.from_numpy(groups[0].val_X).to(device)
+            x = torch.from_numpy(groups[0].val_features).to(device)
         else:
-            x = torch.stack([torch.from_numpy(groups[m].val_X) for m in member]).to(device)
+            x = torch.stack([torch.from_numpy(groups[m].val_features) for m in member]).to(device)
         outputs = stack.forward(x).cpu().numpy()
     if len(groups) == 1:
-        return validation_metrics(task, outputs, groups[0].val_Y, groups[0].val_labels)
+        return validation_metrics(task, outputs, groups[0].val_targets, groups[0].val_labels)
     parts = [
-        validation_metrics(task, outputs[k : k + 1], groups[m].val_Y, groups[m].val_labels)
+        validation_metrics(task, outputs[k : k + 1], groups[m].val_targets, groups[m].val_labels)
         for k, m in enumerate(member)
     ]
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
