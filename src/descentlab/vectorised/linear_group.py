@@ -67,7 +67,7 @@ class _GroupState:
             self.B[:] = bias[0][:, None]
         self.VW, self.VB = np.zeros_like(self.W), np.zeros_like(self.B)
         columns = (settings.lrates, settings.momenta, settings.weight_decays)
-        self.hyper = np.array([[values[t] for t in rows] for values in columns])
+        self.hyper = np.array([[values[t] for t in rows] for values in columns], dtype=np.float32)
 
     def validation(self, task: Task, group: SeedGroup) -> dict[str, np.ndarray]:
         """The validation metrics of the group's configurations (empty without validation)."""
