@@ -13,7 +13,7 @@ from descentlab.train.session import run_training
 from descentlab.train.train_config import TrainConfig
 from descentlab.vectorised import GroupResult
 
-OPTION_KEYS = ("momentum", "weight_decay")
+OPTION_KEYS = ("momentum", "weight_decay", "betas", "eps")
 
 
 def trainer_run(fixed: Mapping[str, Any], trial: Mapping[str, Any], out: Path) -> dict[str, Any]:

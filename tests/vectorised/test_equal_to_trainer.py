@@ -51,6 +51,18 @@ CASES = {
         },
         [{"lrate": 0.05, "seed": 1}, {"lrate": 0.2, "seed": 1}],
     ),
+    "linear adam, decay": (
+        {"model": "linear", "optimizer": "adam"},
+        [{"lrate": 0.01, "seed": 0}, {"lrate": 0.1, "seed": 1, "weight_decay": 0.01}],
+    ),
+    "logistic adam, own betas and eps": (
+        {"model": "logistic", "optimizer": "adam", "betas": (0.8, 0.99), "eps": 1e-6, **CLASSES},
+        [{"lrate": 0.01}, {"lrate": 0.1}],
+    ),
+    "mlp adam": (
+        {"model": "mlp", "layers": (8, 4), "optimizer": "adam"},
+        [{"lrate": 0.01, "seed": 0}, {"lrate": 0.003, "seed": 2, "weight_decay": 0.01}],
+    ),
     "linear mae (stacked engine)": (
         {"model": "linear", "loss": "mae", "optimizer": "sgd"},
         [{"lrate": 0.01}, {"lrate": 0.1, "seed": 5}],

@@ -53,9 +53,10 @@ def train_group(fixed: Mapping[str, Any], trials: Sequence[Mapping[str, Any]]) -
 
     Args:
         fixed: ``TrainConfig`` field values shared by every trial (``model``, ``dataset``,
-            ``batch_size``, ``epochs``, ``optimizer`` ``sgd``/``momentum``/``nesterov``, …);
-            unset fields take ``TrainConfig``'s defaults. ``momentum`` and ``weight_decay``
-            may be keys of their own or entries of ``optimizer_options``.
+            ``batch_size``, ``epochs``, ``optimizer`` ``sgd``/``momentum``/``nesterov``/``adam``,
+            …); unset fields take ``TrainConfig``'s defaults. The optimizer's options
+            (``momentum``, ``weight_decay``, ``betas``, ``eps``) may be keys of their own or
+            entries of ``optimizer_options``.
         trials: one mapping per trial of the values that vary: ``lrate``, ``momentum``,
             ``weight_decay``, ``seed``.
 

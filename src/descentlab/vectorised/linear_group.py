@@ -35,6 +35,7 @@ def train_linear_group(
     recorder = GroupRecorder(settings.lrates, -(-n // batch_size))
     loss = kernel_loss(task)
     K = len(member)
+    adam = np.array([*settings.betas, settings.eps] if settings.adam else [], dtype=np.float64)
     for epoch in range(1, settings.shared["epochs"] + 1):
         sums, stopped_at, stopped_loss = np.zeros(K), np.zeros(K, np.int64), np.zeros(K)
         validation: dict[str, np.ndarray] = {}
@@ -44,7 +45,7 @@ def train_linear_group(
             group_epoch(
                 group.X, group.Y, group.next_order(), batch_size, loss, state.W, state.B,
                 state.VW, state.VB, state.hyper, settings.nesterov, settings.shared["bias"],
-                alive, *part,
+                state.SW, state.SB, adam, (epoch - 1) * recorder.batches, alive, *part,
             )  # fmt: skip
             sums[rows], stopped_at[rows], stopped_loss[rows] = part
             for name, values in state.validation(task, group).items():
@@ -66,6 +67,7 @@ class _GroupState:
         if bias:
             self.B[:] = bias[0][:, None]
         self.VW, self.VB = np.zeros_like(self.W), np.zeros_like(self.B)
+        self.SW, self.SB = np.zeros_like(self.W), np.zeros_like(self.B)
         columns = (settings.lrates, settings.momenta, settings.weight_decays)
         self.hyper = np.array([[values[t] for t in rows] for values in columns], dtype=np.float32)
 

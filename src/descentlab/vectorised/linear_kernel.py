@@ -47,6 +47,10 @@ def group_epoch(
     hyper: np.ndarray,
     nesterov: bool,
     use_bias: bool,
+    SW: np.ndarray,
+    SB: np.ndarray,
+    adam: np.ndarray,
+    step0: int,
     alive: np.ndarray,
     loss_sums: np.ndarray,
     stopped_at: np.ndarray,
@@ -57,7 +61,9 @@ def group_epoch(
     ``X`` (n, d) and ``Y`` (n, C) float32, ``order`` (n,) the epoch's row order; ``W`` (d, C, K),
     ``B`` (C, K) and their momentum buffers ``VW``, ``VB``; ``hyper`` (3, K) float32 rows of
     learning rate, momentum and weight decay (torch applies them in the parameters' dtype);
-    ``B`` stays zero without ``use_bias``. Each
+    ``B`` stays zero without ``use_bias``. With ``adam`` (float64 ``[β1, β2, ε]``, empty for SGD)
+    the step is ``torch.optim.Adam``'s: ``VW``, ``VB`` hold the first moments, ``SW``, ``SB`` the
+    second, ``step0`` the updates made before this epoch (for the bias corrections). Each
     finished batch adds ``loss · size`` to ``loss_sums[k]``; a configuration whose batch loss is
     not finite gets ``alive[k] = False``, the 1-based batch in ``stopped_at[k]`` and the loss in
     ``stopped_loss[k]``.
@@ -104,6 +110,18 @@ def group_epoch(
                 stopped_loss[k] = loss
                 continue
             loss_sums[k] += loss * size
+        if adam.shape[0]:
+            t = step0 + batch + 1
+            corrections = np.array([1.0 - adam[0] ** t, math.sqrt(1.0 - adam[1] ** t)])
+            for j in range(d):
+                for c in range(C):
+                    _adam(
+                        W[j, c], VW[j, c], SW[j, c], G[j, c], scale, hyper, adam, corrections, alive
+                    )
+            if use_bias:
+                for c in range(C):
+                    _adam(B[c], VB[c], SB[c], GB[c], scale, hyper, adam, corrections, alive)
+            continue
         for j in range(d):
             for c in range(C):
                 _update(W[j, c], VW[j, c], G[j, c], scale, hyper, nesterov, alive)
@@ -190,4 +208,37 @@ def _update(
         moved = p[k] - hyper[0, k] * step
         keep = alive[k]
         v[k] = velocity if keep else v[k]
+        p[k] = moved if keep else p[k]
+
+
+@numba.jit(inline="always", **_JIT)
+def _adam(
+    p: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    g: np.ndarray,
+    scale: float,
+    hyper: np.ndarray,
+    adam: np.ndarray,
+    corrections: np.ndarray,
+    alive: np.ndarray,
+) -> None:
+    """torch.optim.Adam's step for the K values of one parameter (the live ones):
+    ``m ← m + (1-β1)(g - m)``, ``v ← β2·v + (1-β2)·g²``,
+    ``p ← p - η/(1-β1ᵗ) · m / (√v / √(1-β2ᵗ) + ε)``, a select per lane as in :func:`_update`."""
+    scale32 = np.float32(scale)
+    one_minus_b1 = np.float32(1.0 - adam[0])
+    b2 = np.float32(adam[1])
+    one_minus_b2 = np.float32(1.0 - adam[1])
+    eps = np.float32(adam[2])
+    inverse_c1 = np.float32(1.0 / corrections[0])
+    inverse_c2 = np.float32(1.0 / corrections[1])
+    for k in range(p.shape[0]):
+        grad = g[k] * scale32 + hyper[2, k] * p[k]
+        first = m[k] + one_minus_b1 * (grad - m[k])
+        second = b2 * v[k] + one_minus_b2 * grad * grad
+        moved = p[k] - hyper[0, k] * inverse_c1 * first / (np.sqrt(second) * inverse_c2 + eps)
+        keep = alive[k]
+        m[k] = first if keep else m[k]
+        v[k] = second if keep else v[k]
         p[k] = moved if keep else p[k]

@@ -4,8 +4,8 @@ A group's ``fixed`` mapping and each trial hold values of ``descentlab train``'s
 fields. This package sits beside ``train`` (NOTE [group layer] in :mod:`descentlab.vectorised`),
 so it cannot build a ``TrainConfig``; it keeps the fields' defaults here, and
 ``tests/vectorised`` checks that they equal ``TrainConfig``'s, so a key left out means the same
-thing to both. ``momentum`` and ``weight_decay`` may be given as keys of their own: they are
-options of the optimizer (``optimizer_options``), the keys a tuner varies most.
+thing to both. The optimizer's options (``momentum``, ``weight_decay``; ``betas``, ``eps`` for
+Adam) may be given as keys of their own or in ``optimizer_options``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from descentlab.validation import (
     InputTypeError,
     InputValueError,
+    check_betas,
     check_choice,
     check_nonnegative_float,
     check_positive_float,
@@ -47,16 +48,22 @@ DEFAULTS: dict[str, Any] = {
     "n_features": 20, "n_classes": 2, "noise": 0.1, "data_seed": 42,
 }  # fmt: skip
 #: Optimizer options that may be given as keys of their own.
-OPTION_KEYS = ("momentum", "weight_decay")
+OPTION_KEYS = ("momentum", "weight_decay", "betas", "eps")
 #: What may differ between the trials of one group.
 VARYING = ("lrate", "momentum", "weight_decay", "seed")
 MODEL_KINDS = ("linear", "logistic", "mlp")
 #: torch.optim.SGD's three faces in the registry: (default momentum, nesterov).
-OPTIMIZERS: dict[str, tuple[float, bool]] = {
+SGD_FAMILY: dict[str, tuple[float, bool]] = {
     "sgd": (0.0, False),
     "momentum": (0.9, False),
     "nesterov": (0.9, True),
 }
+#: The optimizers a group trains with, and the options each takes.
+OPTIMIZERS: dict[str, tuple[str, ...]] = {
+    **{name: ("momentum", "weight_decay") for name in SGD_FAMILY},
+    "adam": ("betas", "eps", "weight_decay"),
+}
+ADAM_DEFAULTS = {"betas": (0.9, 0.999), "eps": 1e-8}
 FLOAT32_MAX = 3.4028234663852886e38
 #: Settings with no effect on the numbers (every in-memory loader gives the same batches, NOTE
 #: [epoch permutation]; checkpoints are the trainer's business).
@@ -68,7 +75,8 @@ class GroupSettings:
     """One group's shared settings and the per-trial values, checked.
 
     ``shared`` holds every field but the varying ones; ``lrates``, ``momenta``,
-    ``weight_decays`` and ``seeds`` hold one value per trial, in the trials' order.
+    ``weight_decays`` and ``seeds`` hold one value per trial, in the trials' order (the momenta
+    are zeros for Adam, which takes ``betas`` and ``eps`` instead).
     """
 
     shared: dict[str, Any]
@@ -76,10 +84,16 @@ class GroupSettings:
     momenta: tuple[float, ...]
     weight_decays: tuple[float, ...]
     seeds: tuple[int, ...]
+    betas: tuple[float, float] = ADAM_DEFAULTS["betas"]
+    eps: float = ADAM_DEFAULTS["eps"]
+
+    @property
+    def adam(self) -> bool:
+        return self.shared["optimizer"] == "adam"
 
     @property
     def nesterov(self) -> bool:
-        return OPTIMIZERS[self.shared["optimizer"]][1]
+        return not self.adam and SGD_FAMILY[self.shared["optimizer"]][1]
 
 
 def _options(value: Any) -> dict[str, Any]:
@@ -125,9 +139,13 @@ def refusal(values: Mapping[str, Any], varying: Sequence[str] = ()) -> str | Non
             f"optimizer must be one of {', '.join(OPTIMIZERS)} for a vectorised group, got "
             f"{get('optimizer')!r}"
         )
-    extra = sorted(set(values) - set(DEFAULTS) - set(OPTION_KEYS))
+    taken = OPTIMIZERS[get("optimizer")]
+    extra = sorted({k for k in (*values, *varying) if k not in DEFAULTS and k not in taken})
     if extra:
-        return f"optimizer options must be momentum or weight_decay, got {', '.join(extra)}"
+        return (
+            f"options of optimizer {get('optimizer')!r} must be {' or '.join(taken)} for a "
+            f"vectorised group, got {', '.join(extra)}"
+        )
     if get("schedule"):
         return f"schedule must be unset for a vectorised group, got {get('schedule')!r}"
     if get("patience"):
@@ -166,16 +184,26 @@ def _check_trial(values: dict[str, Any], optimizer: str) -> tuple[float, float, 
             f"lrate must be a finite positive number up to {FLOAT32_MAX:.4g} (the largest "
             f"float32, the models' dtype), got {values['lrate']!r}"
         )
-    default_momentum, nesterov = OPTIMIZERS[optimizer]
+    decay = check_nonnegative_float("weight_decay", values.get("weight_decay", 0.0))
+    if not math.isfinite(decay):
+        raise InputValueError(f"weight_decay must be a finite number >= 0, got {decay!r}")
+    seed = check_seed("seed", values["seed"])
+    if optimizer == "adam":
+        return lrate, 0.0, decay, seed
+    default_momentum, nesterov = SGD_FAMILY[optimizer]
     momentum = check_nonnegative_float("momentum", values.get("momentum", default_momentum))
     if not math.isfinite(momentum):
         raise InputValueError(f"momentum must be a finite number >= 0, got {momentum!r}")
     if nesterov and momentum == 0:
         raise InputValueError(f"momentum must be > 0 for optimizer 'nesterov', got {momentum!r}")
-    decay = check_nonnegative_float("weight_decay", values.get("weight_decay", 0.0))
-    if not math.isfinite(decay):
-        raise InputValueError(f"weight_decay must be a finite number >= 0, got {decay!r}")
-    return lrate, momentum, decay, check_seed("seed", values["seed"])
+    return lrate, momentum, decay, seed
+
+
+def _adam_options(values: dict[str, Any]) -> tuple[tuple[float, float], float]:
+    """``betas`` and ``eps`` of an Adam group, checked as ``descentlab.optim`` checks them."""
+    betas = check_betas("betas", values.get("betas", ADAM_DEFAULTS["betas"]))
+    eps = check_positive_float("eps", values.get("eps", ADAM_DEFAULTS["eps"]))
+    return betas, eps
 
 
 def resolve_settings(
@@ -208,7 +236,10 @@ def resolve_settings(
     _check_shared(shared)
     checked = [_check_trial(values, shared["optimizer"]) for values in merged]
     lrates, momenta, decays, seeds = (tuple(column) for column in zip(*checked, strict=True))
-    return GroupSettings(shared, lrates, momenta, decays, seeds)
+    if shared["optimizer"] != "adam":
+        return GroupSettings(shared, lrates, momenta, decays, seeds)
+    betas, eps = _adam_options(merged[0])
+    return GroupSettings(shared, lrates, momenta, decays, seeds, betas, eps)
 
 
 _MISSING = object()

@@ -10,7 +10,8 @@ batch 32, K = 64, one thread of a loaded 2-core machine: 6.2-6.4 ms per SGD step
 3.3-4.0 ms with the batched products and one backward pass; hence this form.
 
 The SGD step is ``torch.optim.SGD``'s (``g ← ∇ + λ·p``, ``v ← μ·v + g``, ``p ← p - η·(g + μ·v``
-if nesterov else ``v)``) with per-model η, μ, λ as (K, 1, 1) tensors, applied to every model:
+if nesterov else ``v)``), Adam's is ``torch.optim.Adam``'s, with per-model η, μ, λ as (K, 1, 1)
+tensors, applied to every model:
 masking the stopped ones out would cost a pass over all parameters every step. Instead, when a
 model's batch loss is first not finite (checked every step, as the trainer checks it), its
 parameters are copied aside, and put back after the epoch, before the validation reads them;
@@ -62,6 +63,7 @@ class _Stack:
                 stacked = stacked.unsqueeze(1)  # (K, 1, out)
             self.params.append(stacked.requires_grad_(True))
         self.buffers = [torch.zeros_like(p) for p in self.params]
+        self.second = [torch.zeros_like(p) for p in self.params]  # Adam's second moments
         self.layers = [
             (self.params[i], self.params[i + 1] if self.bias else None)
             for i in range(0, len(self.params), 2 if self.bias else 1)
@@ -136,7 +138,11 @@ def train_stacked_group(
                         stopped_loss[k] = float(losses[k])
                         frozen[int(k)] = [p[k].clone() for p in stack.params]
                 sums += torch.where(finite, losses.double(), 0.0) * rows.shape[1]
-                _sgd_step(stack, grads, lrates, momenta, decays, settings.nesterov)
+                if settings.adam:
+                    step = (epoch - 1) * batches + batch + 1
+                    _adam_step(stack, grads, lrates, decays, settings.betas, settings.eps, step)
+                else:
+                    _sgd_step(stack, grads, lrates, momenta, decays, settings.nesterov)
         with torch.no_grad():
             for k, values in frozen.items():  # NaN after they stopped: put them back
                 for param, value in zip(stack.params, values, strict=True):
@@ -162,6 +168,29 @@ def _sgd_step(
         buffer.mul_(momenta).add_(grad)
         step = grad.addcmul_(momenta, buffer) if nesterov else buffer
         param.addcmul_(lrates, step, value=-1.0)
+
+
+def _adam_step(
+    stack: _Stack,
+    grads: Any,
+    lrates: Any,
+    decays: Any,
+    betas: tuple[float, float],
+    eps: float,
+    step: int,
+) -> None:
+    """torch.optim.Adam's step (update number ``step``) for every model at once, in place."""
+    beta1, beta2 = betas
+    size = lrates / (1.0 - beta1**step)
+    root = (1.0 - beta2**step) ** 0.5
+    for param, first, second, grad in zip(
+        stack.params, stack.buffers, stack.second, grads, strict=True
+    ):
+        if decays is not None:
+            grad = grad.addcmul_(decays, param)
+        first.lerp_(grad, 1.0 - beta1)
+        second.mul_(beta2).addcmul_(grad, grad, value=1.0 - beta2)
+        param.sub_(size * first / (second.sqrt() / root + eps))
 
 
 def _validation(
