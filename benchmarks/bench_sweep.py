@@ -46,7 +46,7 @@ def _sizes(quick: bool, smoke: bool) -> dict[str, int]:
         return {"linear_n": 20_000, "linear_epochs": 2, "mlp_n": 2_048, "mlp_epochs": 1,
                 "sampled": 2, "repeat": 3}  # fmt: skip
     return {"linear_n": 200_000, "linear_epochs": 5, "mlp_n": 16_384, "mlp_epochs": 2,
-            "sampled": 4, "repeat": 3}  # fmt: skip
+            "sampled": 2, "repeat": 2}  # fmt: skip
 
 
 def _group_run(fixed: dict, rates: np.ndarray) -> callable:
