@@ -127,6 +127,13 @@ def test_defaults_are_the_train_configs() -> None:
     assert fields == DEFAULTS
 
 
+def test_devices_are_the_trainers() -> None:
+    from descentlab.torch_device import DEVICES
+    from descentlab.vectorised.settings import DEVICE_CHOICES
+
+    assert tuple(DEVICES) == DEVICE_CHOICES
+
+
 @given(st.integers(0, 2**63 - 1))
 def test_seed_streams_are_the_trainers(seed: int) -> None:
     assert stream_seeds(seed) == _seeds(seed)

@@ -28,7 +28,8 @@ __all__ = ["GroupRecorder", "GroupResult"]
 class GroupResult:
     """One configuration of a vectorised group: ``status`` is ``finished`` or ``diverged``,
     ``history`` one list per metric (one value per epoch run), ``final`` the last epoch's values,
-    ``message`` the divergence sentence (NOTE [divergence report]) or None."""
+    ``message`` the divergence sentence (NOTE [divergence report]) or None, ``divergence`` the
+    :class:`~descentlab.divergence.Divergence` itself (epoch, step, rate, loss) for storing."""
 
     status: str
     history: dict[str, list[float]]

@@ -65,6 +65,8 @@ OPTIMIZERS: dict[str, tuple[str, ...]] = {
 }
 ADAM_DEFAULTS = {"betas": (0.9, 0.999), "eps": 1e-8}
 FLOAT32_MAX = 3.4028234663852886e38
+#: ``torch_device.DEVICES``, without importing torch (kept equal by a test).
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
 #: Settings with no effect on the numbers (every in-memory loader gives the same batches, NOTE
 #: [epoch permutation]; checkpoints are the trainer's business).
 _IGNORED = ("loader", "checkpoint_every")
@@ -174,7 +176,7 @@ def _check_shared(shared: dict[str, Any]) -> None:
         check_positive_int(name, shared[name])
     check_nonnegative_float("noise", shared["noise"])
     check_seed("data_seed", shared["data_seed"], bits=32)
-    check_choice("device", shared["device"], ("auto", "cpu", "cuda"))
+    check_choice("device", shared["device"], DEVICE_CHOICES)
 
 
 def _check_trial(values: dict[str, Any], optimizer: str) -> tuple[float, float, float, int]:
