@@ -3,9 +3,9 @@
 Each trial's history equals, within float tolerance, the history ``descentlab train`` gives
 the same settings run by itself: the same split, initial weights and batch orders (NOTE [group
 seeds]), the same losses and the same SGD update, divergence per trial (NOTE [divergence]).
-Linear and logistic models with the MSE or cross-entropy loss train in the compiled kernel (NOTE
-[configuration axis last]); MLPs, and the MAE loss, train as stacked torch parameters (NOTE
-[stacked parameters]).
+Linear and logistic models with the MSE or cross-entropy loss train in the compiled kernel, on the
+CPU whatever ``device`` says (NOTE [configuration axis last]); MLPs, and the MAE loss, train as
+stacked torch parameters on the run's device (NOTE [stacked parameters]).
 """
 
 from __future__ import annotations
