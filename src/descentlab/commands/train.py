@@ -60,6 +60,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="early stopping: epochs without a better validation loss (0: off)")  # fmt: skip
     add("--checkpoint-every", type=int, default=1, help="checkpoint every N epochs (default 1)")
     add("--resume", action="store_true", help="continue the unfinished run in OUT/train/")
+    add("--nproc", type=int, default=1,
+        help="data-parallel processes on this host, started with torchrun (default 1); "
+        "--batch-size is then the global batch size")  # fmt: skip
+    add("--dist-timeout", type=float, default=60.0,
+        help="seconds a data-parallel rank waits for the others before failing (60)")  # fmt: skip
     add("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     add("--store", help="results store file (default OUT/runs.sqlite)")
     add("--json", action="store_true", help="print one JSON object on stdout (no progress bar)")
@@ -156,6 +161,11 @@ def run_train(args: argparse.Namespace) -> int:
     from descentlab.train.session import CHECKPOINT, FOLDER, run_training
 
     check_checkpoint_path(Path(args.out) / FOLDER / CHECKPOINT)  # before any training
+    ranks = _ranks(args)
+    if ranks is not None:
+        return _run_rank(args, config, ranks)
+    if args.nproc != 1:
+        return _launch(args, config, Path(args.out) / FOLDER / CHECKPOINT)
 
     bar = ProgressBar(sys.stderr) if not args.json and sys.stderr.isatty() else None
     try:
@@ -170,6 +180,72 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    return print_report(
+        report,
+        [*report.notices, *([report.message] if report.message else [])],
+        as_json=args.json,
+        summary=_summary(report),
+        files="figures, checkpoint, config and results",
+    )
+
+
+def _ranks(args: argparse.Namespace):
+    """This process's ranks when torchrun started it (NOTE [launch]), else None."""
+    import os
+
+    from descentlab.train.launch import ranks_from_environment
+    from descentlab.validation import check_positive_float, check_positive_int
+
+    check_positive_int("--nproc", args.nproc)
+    check_positive_float("--dist-timeout", args.dist_timeout)
+    return ranks_from_environment(os.environ, timeout=args.dist_timeout)
+
+
+def _launch(args: argparse.Namespace, config, checkpoint: Path) -> int:
+    """``--nproc N``: check, then run this command line as N ranks under torchrun."""
+    import os
+
+    from descentlab.train.launch import (
+        failure_line,
+        launch,
+        preflight,
+        threads_per_rank,
+        torchrun_command,
+    )
+
+    preflight(config, args.nproc, checkpoint, args.resume)
+    env = dict(os.environ)
+    env.setdefault(
+        "OMP_NUM_THREADS", str(threads_per_rank(len(os.sched_getaffinity(0)), args.nproc))
+    )
+    outcome = launch(torchrun_command(sys.executable, args.nproc, args.argv), env, sys.stderr)
+    line = failure_line(outcome)
+    if line is not None:
+        print(line, file=sys.stderr)
+    return outcome.exit_code
+
+
+def _run_rank(args: argparse.Namespace, config, ranks) -> int:
+    """One rank of a data-parallel run: rank 0 reports like a single process, the others
+    train beside it silently."""
+    from descentlab.torch_device import resolve_device
+    from descentlab.train.distributed import LeaderRefusedError, process_group
+    from descentlab.train.session import run_training
+
+    try:
+        with process_group(ranks, resolve_device(config.device)):
+            report = run_training(
+                config,
+                out=args.out,
+                store_path=args.store,
+                resume=args.resume,
+                on_stage=getattr(args, "on_stage", None),
+                ranks=ranks,
+            )
+    except LeaderRefusedError as stop:  # rank 0 printed why
+        return stop.exit_code
+    if report is None:
+        return 0
     return print_report(
         report,
         [*report.notices, *([report.message] if report.message else [])],
