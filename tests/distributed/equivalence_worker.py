@@ -11,10 +11,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from problems import CASES, train  # noqa: E402
+from problems import CASES, train
 
-from descentlab.train.distributed import process_group  # noqa: E402
-from descentlab.train.launch import ranks_from_environment  # noqa: E402
+from descentlab.train.distributed import process_group
+from descentlab.train.launch import ranks_from_environment
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ def data(task: str) -> tuple[torch.Tensor, torch.Tensor, object]:
     generator = torch.Generator().manual_seed(11)
     X = torch.randn(SAMPLES, 5, generator=generator)
     if task == "regress":
-        y = X @ torch.tensor([1.0, -2.0, 0.5, 0.0, 3.0]) + 0.1 * torch.randn(SAMPLES, generator=generator)
+        y = X @ torch.tensor([1.0, -2.0, 0.5, 0.0, 3.0]) + 0.1 * torch.randn(
+            SAMPLES, generator=generator
+        )
     else:
         y = (X[:, 0] + X[:, 1] > 0).long() + (X[:, 2] > 1).long()
     y = y.numpy()
@@ -53,6 +55,8 @@ def train(
     if ranks is None:
         loader = make_train_loader(X, y, BATCH, seed=order_seed)
     else:
-        loader = ShardLoader(X, y, BATCH, seed=order_seed, rank=ranks.rank, world_size=ranks.world_size)
+        loader = ShardLoader(
+            X, y, BATCH, seed=order_seed, rank=ranks.rank, world_size=ranks.world_size
+        )
     fit(model, optimizer, loader, task, FitConfig(epochs=EPOCHS, device="cpu"), ranks=ranks)
     return {name: value.detach().clone() for name, value in model.state_dict().items()}

@@ -37,7 +37,9 @@ def test_a_batch_the_ranks_cannot_share_is_refused_before_any_start(tmp_path):
     )
     assert not (tmp_path / "runs.sqlite").exists()
     done = cli(*TRAIN, "--loader", "manual", "--nproc", "2", "--out", str(tmp_path))
-    assert done.returncode == 2 and "loader must be 'fast' when training with several" in done.stderr
+    assert (
+        done.returncode == 2 and "loader must be 'fast' when training with several" in done.stderr
+    )
 
 
 def descendants(pid: int) -> list[int]:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from tests.distributed.problems import BATCH, CASES, EPOCHS, SAMPLES, train
 
 HERE = Path(__file__).parent

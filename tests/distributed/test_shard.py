@@ -52,5 +52,5 @@ def test_batch_size_must_be_shared_equally():
     X, y = data(10)
     with pytest.raises(InputError, match="rank must be below world_size 2, got 2"):
         ShardLoader(X, y, 4, seed=0, rank=2, world_size=2)
-    with pytest.raises(InputError, match="X must be a torch.Tensor"):
+    with pytest.raises(InputError, match=r"X must be a torch\.Tensor"):
         ShardLoader(X.numpy(), y, 4, seed=0, rank=0, world_size=2)
