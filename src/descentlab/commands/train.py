@@ -180,13 +180,7 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    return print_report(
-        report,
-        [*report.notices, *([report.message] if report.message else [])],
-        as_json=args.json,
-        summary=_summary(report),
-        files="figures, checkpoint, config and results",
-    )
+    return _print(report, args)
 
 
 def _ranks(args: argparse.Namespace):
@@ -246,6 +240,10 @@ def _run_rank(args: argparse.Namespace, config, ranks) -> int:
         return stop.exit_code
     if report is None:
         return 0
+    return _print(report, args)
+
+
+def _print(report, args: argparse.Namespace) -> int:
     return print_report(
         report,
         [*report.notices, *([report.message] if report.message else [])],

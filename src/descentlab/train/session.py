@@ -233,22 +233,16 @@ def run_training(
     if rerun_of is not None:
         resolved["rerun_of"] = rerun_of
 
-    if ranks is not None and not ranks.writer:  # rank 0 writes (NOTE [data parallel])
-        run_id = announce_start(ranks, None)
-        fit_config = _fit_config(
-            config, unit, Path(out) / FOLDER / CHECKPOINT, resume, run_id, resolved
-        )
+    def train_run(run_id: int, checkpoint: Path, **reporting: Any) -> FitResult:
+        fit_config = _fit_config(config, unit, checkpoint, resume, run_id, resolved)
         with peer_loss(ranks):
-            fit(
-                model,
-                optimizer,
-                loader,
-                task,
-                fit_config,
-                val_data=val_data,
-                scheduler=scheduler,
-                ranks=ranks,
-            )
+            return fit(
+                model, optimizer, loader, task, fit_config,
+                val_data=val_data, scheduler=scheduler, ranks=ranks, **reporting,
+            )  # fmt: skip
+
+    if ranks is not None and not ranks.writer:  # rank 0 writes (NOTE [data parallel])
+        train_run(announce_start(ranks, None), Path(out) / FOLDER / CHECKPOINT)
         return None
 
     with RunLifecycle(
@@ -271,22 +265,12 @@ def run_training(
         if ranks is not None:
             announce_start(ranks, run_id)
         life.resume_hint = " (continue with --resume)"
-        fit_config = _fit_config(config, unit, checkpoint, resume, run_id, resolved)
-        with peer_loss(ranks):
-            result = fit(
-                model,
-                optimizer,
-                loader,
-                task,
-                fit_config,
-                val_data=val_data,
-                scheduler=scheduler,
-                metrics_sink=lambda epoch, values: life.store.log_metrics(
-                    run_id, epoch - 1, values
-                ),
-                callback=callback,
-                ranks=ranks,
-            )
+        result = train_run(
+            run_id,
+            checkpoint,
+            metrics_sink=lambda epoch, values: life.store.log_metrics(run_id, epoch - 1, values),
+            callback=callback,
+        )
         results = _results(result, config.task)
         life.complete(status=result.status, results=results, message=result.message)
         files = life.write_files(config={**resolved, "run_id": run_id}, results=results)
