@@ -141,6 +141,7 @@ def process_group(ranks: Ranks, device: torch.device) -> Iterator[torch.device]:
     )
     try:
         yield device
+        dist.barrier()  # leave together: no rank closes its connections while others still use them
     finally:
         dist.destroy_process_group()
 
