@@ -74,3 +74,13 @@ def test_another_world_size_is_refused():
         check_world_size({"config": {"world_size": 2}}, 3)
     with pytest.raises(InputError, match=r"\(1\), got 2 .*resume without --nproc"):
         check_world_size({"config": {"run_id": 1}}, 2)
+
+
+def test_a_failed_collective_becomes_one_clear_environment_error():
+    from descentlab.train.distributed import PeerLostError, translate_peer_loss
+
+    lost = translate_peer_loss(RuntimeError("[gloo/tcp/pair.cc:534] Connection closed by peer"), 0)
+    assert isinstance(lost, PeerLostError) and isinstance(lost, OSError)
+    assert str(lost).startswith("rank 0: another training process stopped or became unreachable")
+    other = RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+    assert translate_peer_loss(other, 0) is other

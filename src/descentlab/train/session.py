@@ -82,7 +82,7 @@ class TrainReport:
 #: by comparing the re-run's resolved config with the original's, never passed back in.
 _DERIVED = (
     "resolved_device", "n_outputs", "classes", "n_train", "n_val", "dataset_description",
-    "scaling", "run_id", "rerun_of",
+    "scaling", "run_id", "rerun_of", "world_size",
 )  # fmt: skip
 
 
