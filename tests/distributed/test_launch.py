@@ -64,6 +64,7 @@ def test_the_failure_line_names_the_first_rank_that_failed():
     assert outcome.exit_code == 1
     assert failure_line(outcome).startswith("descentlab: error: rank 1 was killed by signal 9;")
     assert LaunchOutcome(1, 0, 2).exit_code == 2
+    assert failure_line(LaunchOutcome(1, 0, 2)) is None  # the rank said why in one line
     assert failure_line(LaunchOutcome(0)) is None
 
 

@@ -116,8 +116,9 @@ class LaunchOutcome:
 
 
 def failure_line(outcome: LaunchOutcome) -> str | None:
-    """One line saying which rank failed first and how; None when the launch succeeded."""
-    if outcome.returncode == 0:
+    """One line saying which rank failed first and how; None when the launch succeeded or a
+    rank refused bad input (exit 2: it printed its own one line)."""
+    if outcome.returncode == 0 or outcome.failed_exit == 2:
         return None
     if outcome.failed_rank is None:
         return f"descentlab: error: torchrun ended with exit code {outcome.returncode}"
