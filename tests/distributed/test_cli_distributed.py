@@ -28,6 +28,7 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_batch_the_ranks_cannot_share_is_refused_before_any_start(tmp_path):
     done = cli(*TRAIN[:-5], "--batch-size", "13", "--nproc", "2", "--out", str(tmp_path))
     assert done.returncode == 2

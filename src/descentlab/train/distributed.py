@@ -141,9 +141,25 @@ def process_group(ranks: Ranks, device: torch.device) -> Iterator[torch.device]:
     )
     try:
         yield device
-        dist.barrier()  # leave together: no rank closes its connections while others still use them
+        _leave_together(backend)
     finally:
         dist.destroy_process_group()
+
+
+LEAVE_TIMEOUT = 3600.0
+"""Seconds the ranks wait for each other at the end: rank 0 still stores the run and draws the
+figures after training, which may take longer than a collective's timeout on a busy machine."""
+
+
+def _leave_together(backend: str) -> None:
+    """A barrier before leaving the group, so no rank closes its connections while another still
+    uses them (a rank torn down early made its peer abort in gloo's transport)."""
+    import torch.distributed as dist
+
+    if backend == "gloo":
+        dist.monitored_barrier(timeout=datetime.timedelta(seconds=LEAVE_TIMEOUT))
+    else:
+        dist.barrier()
 
 
 def wrap_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:

@@ -25,10 +25,14 @@ import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from descentlab.train.distributed import DEFAULT_TIMEOUT, Ranks
 from descentlab.validation import InputValueError, check_positive_int
+
+if TYPE_CHECKING:
+    from descentlab.train.train_config import TrainConfig
 
 __all__ = [
     "LaunchOutcome",
@@ -174,12 +178,10 @@ def launch(command: Sequence[str], env: Mapping[str, str], stderr: IO[str]) -> L
     return LaunchOutcome(returncode, rank, code)
 
 
-def preflight(config: object, nproc: int, checkpoint: object, resume: bool) -> None:
+def preflight(config: TrainConfig, nproc: int, checkpoint: str | Path, resume: bool) -> None:
     """The launcher's checks before it starts any rank, so bad input costs no process start:
     the global batch size shared equally, the sharded loader kind, and a resumed checkpoint's
     world size."""
-    from pathlib import Path
-
     from descentlab.loading.shard import check_divisible_batch
     from descentlab.train.checkpoint import load_checkpoint
     from descentlab.train.distributed import check_shardable_loader, check_world_size
@@ -187,5 +189,12 @@ def preflight(config: object, nproc: int, checkpoint: object, resume: bool) -> N
     check_positive_int("nproc", nproc)
     check_divisible_batch(config.batch_size, nproc)
     check_shardable_loader(config.loader)
+    import torch
+
+    if config.device != "cpu" and torch.cuda.is_available() and nproc > torch.cuda.device_count():
+        raise InputValueError(
+            f"nproc must be at most the CUDA devices ({torch.cuda.device_count()}: one process "
+            f"per GPU), got {nproc} (or train on the CPU with --device cpu)"
+        )
     if resume and Path(checkpoint).is_file():
         check_world_size(load_checkpoint(checkpoint), nproc)
