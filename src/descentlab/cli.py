@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         args.on_stage = _stage_hook()
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # torchrun re-runs it
         return args.handler(args)
     except (InputError, FileNotFoundError) as error:
         print(f"descentlab: error: {error}", file=sys.stderr)

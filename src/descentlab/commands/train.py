@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="with --framework keras: descentlab (our GradientTape loop, default) or fit",
     )
     add("--resume", action="store_true", help="continue the unfinished run in OUT/train/")
+    add("--nproc", type=int, default=1,
+        help="data-parallel processes on this host, started with torchrun (default 1); "
+        "--batch-size is then the global batch size")  # fmt: skip
+    add("--dist-timeout", type=float, default=60.0,
+        help="seconds a data-parallel rank waits for the others before failing (60)")  # fmt: skip
     add("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     add("--store", help="results store file (default OUT/runs.sqlite)")
     add("--json", action="store_true", help="print one JSON object on stdout (no progress bar)")
@@ -173,6 +179,11 @@ def run_train(args: argparse.Namespace) -> int:
     from descentlab.train.session import CHECKPOINT, FOLDER, run_training
 
     check_checkpoint_path(Path(args.out) / FOLDER / CHECKPOINT)  # before any training
+    ranks = _ranks(args)
+    if ranks is not None:
+        return _run_rank(args, config, ranks)
+    if args.nproc != 1:
+        return _launch(args, config, Path(args.out) / FOLDER / CHECKPOINT)
 
     events = None
     if args.tensorboard is not None:
@@ -197,6 +208,76 @@ def run_train(args: argparse.Namespace) -> int:
             raise
     if events is not None:
         events.finish(report)
+    return _print(report, args)
+
+
+def _ranks(args: argparse.Namespace):
+    """This process's ranks when torchrun started it (NOTE [launch]), else None."""
+    import os
+
+    from descentlab.train.launch import ranks_from_environment
+    from descentlab.validation import check_positive_float, check_positive_int
+
+    check_positive_int("--nproc", args.nproc)
+    check_positive_float("--dist-timeout", args.dist_timeout)
+    if args.nproc != 1 and args.tensorboard is not None:
+        raise InputValueError(
+            "--tensorboard must come with one process (it is written live by that process), "
+            f"got --nproc {args.nproc}; export the run afterwards with "
+            "`descentlab runs export ID --tensorboard DIR`"
+        )
+    return ranks_from_environment(os.environ, timeout=args.dist_timeout)
+
+
+def _launch(args: argparse.Namespace, config, checkpoint: Path) -> int:
+    """``--nproc N``: check, then run this command line as N ranks under torchrun."""
+    import os
+
+    from descentlab.train.launch import (
+        failure_line,
+        launch,
+        preflight,
+        threads_per_rank,
+        torchrun_command,
+    )
+
+    preflight(config, args.nproc, checkpoint, args.resume)
+    env = dict(os.environ)
+    env.setdefault(
+        "OMP_NUM_THREADS", str(threads_per_rank(len(os.sched_getaffinity(0)), args.nproc))
+    )
+    outcome = launch(torchrun_command(sys.executable, args.nproc, args.argv), env, sys.stderr)
+    line = failure_line(outcome)
+    if line is not None:
+        print(line, file=sys.stderr)
+    return outcome.exit_code
+
+
+def _run_rank(args: argparse.Namespace, config, ranks) -> int:
+    """One rank of a data-parallel run: rank 0 reports like a single process, the others
+    train beside it silently."""
+    from descentlab.torch_device import resolve_device
+    from descentlab.train.distributed import LeaderRefusedError, process_group
+    from descentlab.train.session import run_training
+
+    try:
+        with process_group(ranks, resolve_device(config.device)):
+            report = run_training(
+                config,
+                out=args.out,
+                store_path=args.store,
+                resume=args.resume,
+                on_stage=getattr(args, "on_stage", None),
+                ranks=ranks,
+            )
+    except LeaderRefusedError as stop:  # rank 0 printed why
+        return stop.exit_code
+    if report is None:
+        return 0
+    return _print(report, args)
+
+
+def _print(report, args: argparse.Namespace) -> int:
     return print_report(
         report,
         [*report.notices, *([report.message] if report.message else [])],

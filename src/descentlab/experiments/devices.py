@@ -13,6 +13,19 @@ still queued. The CPU runs on ``cpu_threads`` torch threads (default 1: a 100 ×
 small for threads to pay off, and on a busy machine extra threads spin against other work; 0 keeps
 torch's own setting); the setting is restored afterwards. Where CUDA is not available the results
 say so, with the reason, and only the CPU is measured: nothing is silently skipped.
+
+NOTE [when data parallel pays]: ``descentlab train --nproc N`` (NOTE [data parallel] in
+``train/distributed.py``) splits every global batch over N processes, which then all-reduce the
+gradients once per step. That pays only when a rank's share of a step's compute is large
+against one all-reduce: on one host with gloo an all-reduce costs from about 0.1 ms (a few
+parameters) to a few ms (megabytes), and one CPU core does about 2·10¹⁰ float32 flop/s
+(``benchmarks/bench_distributed.py``: MLP 64-256-256-256-1, batch 2048, ≥ 1.6× on 2 processes,
+communication a fifth of the epoch or less on an idle machine). This experiment's linear model
+does 6·batch·features flop per step, 3·10⁴ at its defaults: about 2 µs of work against ≥ 100 µs
+of communication, so splitting it over processes only slows it down; so does every linear model
+and small MLP of the lab at batch ≤ 256. It pays for MLPs with hundreds of units and global
+batches of a thousand and more, or on several GPUs (NCCL), never for the lab's small problems.
+The results carry this judgement for the run's own size (``data_parallel``).
 """
 
 from __future__ import annotations
@@ -35,7 +48,20 @@ from descentlab.measure import time_repeated
 from descentlab.provenance import device_description
 from descentlab.validation import InputValueError, check_choice, check_int
 
-__all__ = ["DEVICES", "TOLERANCES", "DevicesConfig", "agreement", "cuda_status", "run"]
+__all__ = [
+    "DEVICES",
+    "TOLERANCES",
+    "DevicesConfig",
+    "agreement",
+    "cuda_status",
+    "data_parallel_verdict",
+    "run",
+]
+
+CORE_FLOPS = 2e10
+"""float32 flop/s of one CPU core in the trainer (measured by ``bench_distributed.py``)."""
+ALLREDUCE_S = 1e-4
+"""The least one gloo all-reduce costs on one host (latency, tiny tensors)."""
 
 DEVICES = ("cpu", "cuda")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -157,6 +183,27 @@ def agreement(
     }
 
 
+def data_parallel_verdict(batch_size: int, n_features: int, world_size: int = 2) -> dict[str, Any]:
+    """Whether splitting each step of the linear model over ``world_size`` processes could pay
+    (NOTE [when data parallel pays]): a rank's compute per step against one all-reduce."""
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("n_features", n_features, minimum=1)
+    check_int("world_size", world_size, minimum=2)
+    rank_s = 6 * batch_size * n_features / world_size / CORE_FLOPS
+    pays = rank_s > 10 * ALLREDUCE_S
+    return {
+        "world_size": world_size,
+        "rank_compute_s_per_step": rank_s,
+        "allreduce_s_at_least": ALLREDUCE_S,
+        "pays_off": pays,
+        "reason": (
+            f"a rank computes about {rank_s * 1e6:.3g} µs per step against at least "
+            f"{ALLREDUCE_S * 1e6:.3g} µs for the gradient all-reduce: "
+            + ("worth splitting" if pays else "splitting over processes only slows it down")
+        ),
+    }
+
+
 def run(config: DevicesConfig, data: Dataset) -> Outcome:
     threads = torch.get_num_threads()
     if config.cpu_threads:
@@ -230,6 +277,7 @@ def _measure(config: DevicesConfig, data: Dataset) -> Outcome:
         "agreement": compared,
         "cuda_speedup": speedup,
         "cpu_threads": torch.get_num_threads(),
+        "data_parallel": data_parallel_verdict(config.batch_size, X.shape[1]),
         "note": note,
         "timing": (
             f"median of {config.repeat} epochs after {config.warmup} warm-up epochs, "

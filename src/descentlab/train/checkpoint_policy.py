@@ -56,6 +56,32 @@ class CheckpointPolicy:
         """Whether a checkpoint is written after ``epoch`` (``last``: the run ends there)."""
         return epoch % self.every == 0 or last
 
+    def payload(
+        self,
+        trainee: Trainee,
+        *,
+        history: dict[str, list[float]],
+        state: dict[str, Any],
+        finished: bool,
+    ) -> dict[str, Any]:
+        """What a checkpoint of the run as it stands holds."""
+        scheduler = trainee.scheduler
+        return {
+            "format": FORMAT,
+            "config": self.run_config,
+            "finished": finished,
+            "model": trainee.model.state_dict(),
+            "optimizer": trainee.optimizer.state_dict(),
+            "scheduler": None if scheduler is None else scheduler.state_dict(),
+            "rng": capture_rng(trainee.generator),
+            "history": history,
+            "state": dict(state),
+        }
+
+    def save(self, payload: dict[str, Any], **extra: Any) -> None:
+        """Write ``payload`` (and ``extra`` entries) to the checkpoint file, atomically."""
+        save_checkpoint(self.path, {**payload, **extra})
+
     def write(
         self,
         trainee: Trainee,
@@ -66,25 +92,13 @@ class CheckpointPolicy:
     ) -> None:
         """Save the run as it stands; ``state`` holds the loop's counters (epoch, step and the
         early-stopping state); ``finished`` marks a run there is nothing to resume of."""
-        scheduler = trainee.scheduler
-        save_checkpoint(
-            self.path,
-            {
-                "format": FORMAT,
-                "config": self.run_config,
-                "finished": finished,
-                "model": trainee.model.state_dict(),
-                "optimizer": trainee.optimizer.state_dict(),
-                "scheduler": None if scheduler is None else scheduler.state_dict(),
-                "rng": capture_rng(trainee.generator),
-                "history": history,
-                "state": dict(state),
-            },
-        )
+        self.save(self.payload(trainee, history=history, state=state, finished=finished))
 
-    def restore(self, trainee: Trainee) -> tuple[dict[str, list[float]], dict[str, Any]]:
-        """Load the checkpoint into ``trainee`` and every random state; returns the history and
-        the loop's counters. The stored run config must equal ``run_config`` (when given)."""
+    def load_into(
+        self, trainee: Trainee
+    ) -> tuple[dict[str, list[float]], dict[str, Any], dict[str, Any]]:
+        """Load the checkpoint into ``trainee`` and every random state; returns the history,
+        the loop's counters and the whole payload."""
         saved = load_checkpoint(self.path)
         if self.run_config is not None:
             check_same_config(saved["config"], self.run_config)
@@ -94,4 +108,10 @@ class CheckpointPolicy:
             trainee.scheduler.load_state_dict(saved["scheduler"])
         restore_rng(saved["rng"], trainee.generator)
         history = {name: list(values) for name, values in saved["history"].items()}
-        return history, saved["state"]
+        return history, saved["state"], saved
+
+    def restore(self, trainee: Trainee) -> tuple[dict[str, list[float]], dict[str, Any]]:
+        """Load the checkpoint into ``trainee`` and every random state; returns the history and
+        the loop's counters. The stored run config must equal ``run_config`` (when given)."""
+        history, state, _ = self.load_into(trainee)
+        return history, state

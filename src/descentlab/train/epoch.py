@@ -54,7 +54,9 @@ class Epoch:
     Each batch: move to the device, forward, loss, divergence check (NOTE [divergence] in
     :mod:`descentlab.train.fit`: a non-finite loss ends the pass before its update), backward,
     optimizer step, ``each_step`` scheduler step, running mean loss, and a ``step`` progress
-    tick to ``callback`` at most every 0.1 s.
+    tick to ``callback`` at most every 0.1 s. ``combine`` (data-parallel runs: NOTE [data
+    parallel] in ``train/distributed.py``) turns a rank's batch loss into the one it
+    differentiates, the global batch's mean loss and its size.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Epoch:
         callback: Callable[[Progress], None] | None = None,
         epochs: int,
         batches: int,
+        combine: Callable[[int, torch.Tensor, int], tuple[torch.Tensor, float, int]] | None = None,
     ) -> None:
         self.model = model
         self.optimizer = optimizer
@@ -79,6 +82,7 @@ class Epoch:
         self.callback = callback
         self.epochs = epochs
         self.batches = batches
+        self.combine = combine
 
     def run(self, epoch: int, step: int) -> EpochOutcome:
         """Epoch number ``epoch`` (1-based), starting after update ``step``."""
@@ -96,7 +100,11 @@ class Epoch:
                 yb = yb.to(target, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             loss = task.loss(model(xb), yb)
-            value = loss.item()
+            size = xb.shape[0]
+            if self.combine is None:
+                value = loss.item()
+            else:
+                loss, value, size = self.combine(batch, loss, size)
             divergence = loss_divergence(epoch, step + 1, _lrate(optimizer), value)
             if divergence is not None:
                 break
@@ -106,7 +114,6 @@ class Epoch:
             if scheduler is not None:
                 scheduler.step()
             step += 1
-            size = xb.shape[0]
             total += value * size
             seen += size
             if callback is not None:

@@ -30,6 +30,7 @@ import torch
 from descentlab.tasks import Task
 from descentlab.torch_device import resolve_device
 from descentlab.train.checkpoint_policy import CheckpointPolicy, Trainee, loader_generator
+from descentlab.train.distributed import data_parallel
 from descentlab.train.epoch import Epoch
 from descentlab.train.epoch_loop import EpochLoop, FitResult
 from descentlab.train.evaluation import Validation, evaluate
@@ -85,6 +86,7 @@ def fit(
     scheduler: Any = None,
     metrics_sink: Callable[[int, dict[str, float]], None] | None = None,
     callback: Callable[[Progress], None] | None = None,
+    ranks: Any = None,
 ) -> FitResult:
     """Train ``model`` for ``config.epochs`` epochs over ``loader``; returns the history.
 
@@ -108,6 +110,10 @@ def fit(
             (the results store logs through it).
         callback: receives :class:`Progress` events (the CLI draws its progress bar with it);
             the library itself never prints.
+        ranks: a :class:`~descentlab.train.distributed.Ranks` to train data-parallel inside a
+            joined process group (NOTE [data parallel]): ``loader`` is then a
+            :class:`~descentlab.loading.shard.ShardLoader`, the model is wrapped in
+            ``DistributedDataParallel`` and only rank 0 writes checkpoints; None: one process.
 
     Early stopping (``config.patience``) needs ``val_data``; the parameters returned are those
     of the last epoch run, ``best_epoch`` says which epoch was best. Divergence: NOTE
@@ -120,15 +126,16 @@ def fit(
     validation = None if val_data is None else Validation.on_device(val_data, task, target)
     schedule = ScheduleStepping(scheduler, config.scheduler_unit)
     trainee = Trainee(model, optimizer, scheduler, loader_generator(loader))
+    parallel = None if ranks is None else data_parallel(model, loader, ranks, target)
     checkpoints = None
     if config.checkpoint is not None:
-        checkpoints = CheckpointPolicy(
-            config.checkpoint, config.checkpoint_every, config.run_config
-        )
+        policy = CheckpointPolicy if parallel is None else parallel.checkpoints
+        checkpoints = policy(config.checkpoint, config.checkpoint_every, config.run_config)
     epochs = config.epochs
     one_epoch = Epoch(
-        model, optimizer, loader, task, target,
+        model if parallel is None else parallel.model, optimizer, loader, task, target,
         each_step=schedule.each_step, callback=callback, epochs=epochs, batches=batches,
+        combine=None if parallel is None else parallel.combine,
     )  # fmt: skip
 
     model.train()

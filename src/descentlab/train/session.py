@@ -31,6 +31,14 @@ from descentlab.tasks import make_task
 from descentlab.torch_device import resolve_device
 from descentlab.train.batch_source import make_train_loader
 from descentlab.train.checkpoint import check_same_config, load_checkpoint
+from descentlab.train.distributed import (
+    Ranks,
+    announce_start,
+    check_world_size,
+    peer_loss,
+    refusal_announced,
+    shard_loader,
+)
 from descentlab.train.fit import FitResult, Progress, fit
 from descentlab.train.fit_config import FitConfig
 from descentlab.train.optimizer_choice import build_optimizer, build_scheduler
@@ -90,7 +98,7 @@ class TrainReport:
 #: by comparing the re-run's resolved config with the original's, never passed back in.
 _DERIVED = (
     "resolved_device", "n_outputs", "classes", "n_train", "n_val", "dataset_description",
-    "scaling", "run_id", "rerun_of",
+    "scaling", "run_id", "rerun_of", "world_size",
 )  # fmt: skip
 
 
@@ -155,7 +163,8 @@ def run_training(
     callback: Callable[[Progress], None] | None = None,
     on_stage: StageHook | None = None,
     rerun_of: dict[str, Any] | None = None,
-) -> TrainReport:
+    ranks: Ranks | None = None,
+) -> TrainReport | None:
     """Train as ``config`` says, store the run and write its files into ``out/train/``.
 
     The run goes through the shared lifecycle (NOTE [every exit]): the folder is held by this
@@ -164,6 +173,11 @@ def run_training(
     completed. A diverged run is a result (status ``diverged``); an exception or interruption
     marks the run ``failed`` or ``interrupted`` and propagates. A re-run passes ``rerun_of``,
     stored in its config (NOTE [rerun link] in ``lifecycle.rerun``).
+
+    With ``ranks`` (inside a joined process group) the run is one rank of a data-parallel run
+    (NOTE [data parallel] in ``train/distributed.py``): ``batch_size`` is the global batch size,
+    rank 0 goes through the lifecycle and returns the report, the other ranks train beside it
+    and return None.
     """
     if not isinstance(config, TrainConfig):
         raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -193,9 +207,12 @@ def run_training(
         seed=model_seed,
     )
     X_train = torch.as_tensor(train.X, dtype=torch.float32)
-    loader = make_train_loader(
-        X_train, task.targets(train.y), config.batch_size, seed=loader_seed, kind=config.loader
-    )
+    if ranks is None:
+        loader = make_train_loader(
+            X_train, task.targets(train.y), config.batch_size, seed=loader_seed, kind=config.loader
+        )
+    else:
+        loader = shard_loader(X_train, task.targets(train.y), config, loader_seed, ranks)
     val_data = None
     if val is not None:
         val_data = (torch.as_tensor(val.X, dtype=torch.float32), task.targets(val.y))
@@ -226,53 +243,58 @@ def run_training(
             "n_val": 0 if val is None else val.n_samples,
             "dataset_description": data.describe(),
             "scaling": scaling,
+            **({} if ranks is None else {"world_size": ranks.world_size}),
         }
     )
     if rerun_of is not None:
         resolved["rerun_of"] = rerun_of
 
+    def train_run(run_id: int, checkpoint: Path, **reporting: Any) -> FitResult:
+        fit_config = _fit_config(config, unit, checkpoint, resume, run_id, resolved)
+        if config.framework == "keras":  # NOTE [keras loops]; one process (refused with ranks)
+            from descentlab.train.keras_fit import keras_trainer
+
+            trainer = keras_trainer(
+                config.keras_loop, config.optimizer, lrate=config.lrate,
+                options=dict(config.optimizer_options),
+            )  # fmt: skip
+            return trainer(
+                model, optimizer, loader, task, fit_config,
+                val_data=val_data, scheduler=scheduler, **reporting,
+            )  # fmt: skip
+        with peer_loss(ranks):
+            return fit(
+                model, optimizer, loader, task, fit_config,
+                val_data=val_data, scheduler=scheduler, ranks=ranks, **reporting,
+            )  # fmt: skip
+
+    if ranks is not None and not ranks.writer:  # rank 0 writes (NOTE [data parallel])
+        train_run(announce_start(ranks, None), Path(out) / FOLDER / CHECKPOINT)
+        return None
+
     with RunLifecycle(
         out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage
     ) as life:
         checkpoint = life.folder / CHECKPOINT
-        if resume:
-            run_id = _resume_run(life, checkpoint, resolved)
-        else:
-            _start_afresh(life, checkpoint)
-            run_id = life.begin(
-                EXPERIMENT,
-                config=resolved,
-                seed=config.seed,
-                versions=library_versions(),
-                device=device_description(str(device)),
-                label=f"{config.model} {config.task} {Path(config.dataset).name}",
-            )
+        with refusal_announced(ranks):
+            if resume:
+                run_id = _resume_run(life, checkpoint, resolved)
+            else:
+                _start_afresh(life, checkpoint)
+                run_id = life.begin(
+                    EXPERIMENT,
+                    config=resolved,
+                    seed=config.seed,
+                    versions=library_versions(),
+                    device=device_description(str(device)),
+                    label=f"{config.model} {config.task} {Path(config.dataset).name}",
+                )
+        if ranks is not None:
+            announce_start(ranks, run_id)
         life.resume_hint = " (continue with --resume)"
-        fit_config = FitConfig(
-            epochs=config.epochs,
-            scheduler_unit=unit,
-            device=config.device,
-            patience=config.patience or None,
-            checkpoint=checkpoint,
-            checkpoint_every=config.checkpoint_every,
-            resume=resume,
-            run_config={**resolved, "run_id": run_id},
-        )
-        trainer = fit
-        if config.framework == "keras":  # NOTE [keras loops]
-            from descentlab.train.keras_fit import keras_trainer
-
-            options = dict(config.optimizer_options)
-            trainer = keras_trainer(config.keras_loop, config.optimizer, lrate=config.lrate,
-                                    options=options)  # fmt: skip
-        result = trainer(
-            model,
-            optimizer,
-            loader,
-            task,
-            fit_config,
-            val_data=val_data,
-            scheduler=scheduler,
+        result = train_run(
+            run_id,
+            checkpoint,
             metrics_sink=lambda epoch, values: life.store.log_metrics(run_id, epoch - 1, values),
             callback=callback,
         )
@@ -288,6 +310,26 @@ def run_training(
         message=result.message,
         folder=life.folder,
         notices=life.notices,
+    )
+
+
+def _fit_config(
+    config: TrainConfig,
+    unit: str,
+    checkpoint: Path,
+    resume: bool,
+    run_id: int,
+    resolved: dict[str, Any],
+) -> FitConfig:
+    return FitConfig(
+        epochs=config.epochs,
+        scheduler_unit=unit,
+        device=config.device,
+        patience=config.patience or None,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        resume=resume,
+        run_config={**resolved, "run_id": run_id},
     )
 
 
@@ -337,6 +379,7 @@ def _resume_run(life: RunLifecycle, checkpoint: Path, resolved: dict[str, Any]) 
             f"resume must continue an unfinished run, got a finished checkpoint in "
             f"{str(life.folder)!r} (start a new run without --resume)"
         )
+    check_world_size(saved, int(resolved.get("world_size", 1)))
     check_same_config(saved["config"], {**resolved, "run_id": saved["config"]["run_id"]})
     run_id = int(saved["config"]["run_id"])
     run = life.store.get_run(run_id)
