@@ -7,10 +7,12 @@ A package lists where each name lives and hands its ``__getattr__`` and ``__dir_
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["lazy_names"]
+__all__ = ["keep_names_over_submodules", "lazy_names"]
 
 
 def lazy_names(
@@ -30,3 +32,29 @@ def lazy_names(
         return sorted(set(namespace) | set(homes))
 
     return getattr_, dir_
+
+
+def keep_names_over_submodules(package: str, homes: Mapping[str, str]) -> None:
+    """Keep ``package``'s public name ``n`` when its home is the submodule ``package.n``.
+
+    NOTE [shadowed names]: ``descentlab.train.fit`` is both a submodule and the function it
+    holds. Python binds every submodule on its package once the submodule is imported, so
+    after anything imported the module ``descentlab.train.fit`` first (another descentlab
+    module, a test, a user's ``from descentlab.train.fit import FitConfig``), ``from
+    descentlab.train import fit`` gave the module, never reaching the lazy ``__getattr__``.
+    The package's class is swapped for one whose ``__setattr__`` binds the submodule's
+    namesake instead of the submodule; the module itself stays in ``sys.modules``.
+    """
+    shadowed = {name for name, home in homes.items() if home in (name, f"{package}.{name}")}
+
+    class Package(types.ModuleType):
+        def __setattr__(self, name: str, value: Any) -> None:
+            if (
+                name in shadowed
+                and isinstance(value, types.ModuleType)
+                and value.__name__ == f"{package}.{name}"
+            ):
+                value = getattr(value, name)
+            super().__setattr__(name, value)
+
+    sys.modules[package].__class__ = Package

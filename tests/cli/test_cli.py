@@ -154,7 +154,7 @@ def test_tour_writes_every_figure_and_an_index(tmp_path):
     payload = json.loads(done.stdout)
     index = (tmp_path / "t" / "index.html").read_text()
     figures = [f for run in payload["runs"] for f in run["figures"]]
-    assert len(payload["runs"]) == 11 and len(figures) == 26
+    assert len(payload["runs"]) == 12 and len(figures) == 29  # §2.1–2.12
     for figure in figures:
         assert os.path.relpath(figure["png"], tmp_path / "t") in index
         assert figure["caption"].split(":")[0][:30] in index.replace("&#x27;", "'")

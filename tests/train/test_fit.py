@@ -207,3 +207,20 @@ def test_cuda_training_matches_cpu_closely():
     )
     assert result.device.startswith("cuda")
     np.testing.assert_allclose(result.history["train_loss"], cpu.history["train_loss"], rtol=1e-4)
+
+
+def test_fit_is_the_function_after_its_module_was_imported_first():
+    """NOTE [shadowed names]: importing the module ``descentlab.train.fit`` first (as the
+    distributed and Keras trainers do) must not turn ``descentlab.train.fit`` into a module."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import descentlab.train.distributed\n"
+        "from descentlab.train.fit import FitConfig\n"
+        "from descentlab.train import fit\n"
+        "import descentlab.train as package\n"
+        "assert callable(fit) and fit.__name__ == 'fit', fit\n"
+        "assert package.fit is fit\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=600)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from descentlab.lazy import keep_names_over_submodules
+
 _HOMES = {
     "load_checkpoint": "checkpoint",
     "save_checkpoint": "checkpoint",
@@ -47,3 +49,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_HOMES))
+
+
+keep_names_over_submodules(__name__, _HOMES)  # NOTE [shadowed names]

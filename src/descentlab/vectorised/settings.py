@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "batch_size": 64, "loader": "fast", "epochs": 20, "val_fraction": 0.2, "seed": 0,
     "device": "auto", "patience": 0, "checkpoint_every": 1, "n_samples": 1000,
     "n_features": 20, "n_classes": 2, "noise": 0.1, "data_seed": 42,
+    "framework": "torch", "keras_loop": "descentlab",
 }  # fmt: skip
 #: Optimizer options that may be given as keys of their own.
 OPTION_KEYS = ("momentum", "weight_decay", "betas", "eps")
@@ -157,6 +158,8 @@ def refusal(values: Mapping[str, Any], varying: Sequence[str] = ()) -> str | Non
         )
     if get("impl") != "torch":
         return f"impl must be 'torch' for a vectorised group, got {get('impl')!r}"
+    if get("framework") != "torch":
+        return f"framework must be 'torch' for a vectorised group, got {get('framework')!r}"
     return None
 
 
