@@ -35,7 +35,7 @@ from descentlab.train.early_stopping import EarlyStopping
 from descentlab.train.epoch import Epoch
 from descentlab.train.evaluation import Validation, evaluate, watched_loss
 from descentlab.train.fit_config import SCHEDULER_UNITS, FitConfig
-from descentlab.train.fit_progress import Progress
+from descentlab.train.fit_progress import Progress, StopFit
 from descentlab.train.schedule_stepping import ScheduleStepping
 from descentlab.validation import InputTypeError, InputValueError, describe
 
@@ -132,8 +132,9 @@ def fit(
             the library itself never prints.
 
     Early stopping (``config.patience``) needs ``val_data``; the parameters returned are those
-    of the last epoch run, ``best_epoch`` says which epoch was best. Divergence: NOTE
-    [divergence].
+    of the last epoch run, ``best_epoch`` says which epoch was best. A callback raising
+    :class:`StopFit` on an ``epoch`` event ends the run there (``stopped_early``, its text the
+    message). Divergence: NOTE [divergence].
     """
     _check_parts(model, optimizer, task, config, val_data)
     batches = _check_loader(loader)
@@ -165,7 +166,7 @@ def fit(
         state = {"epoch": done, "step": steps, **stopping.as_state()}
         checkpoints.write(trainee, history=history, state=state, finished=finished)
 
-    divergence, stopped_early = None, False
+    divergence, stopped_early, stop_message = None, False, None
     model.train()
     for epoch in range(done + 1, epochs + 1):
         outcome = one_epoch.run(epoch, steps)
@@ -192,12 +193,17 @@ def fit(
         if checkpoints is not None and checkpoints.due(epoch, last=last):
             write_checkpoint(finished=last)
         if callback is not None:
-            callback(
-                Progress(
-                    "epoch", epoch, epochs, batches, batches, steps,
-                    record["train_loss"], record["samples_per_second"], record,
-                )
-            )  # fmt: skip
+            try:
+                callback(
+                    Progress(
+                        "epoch", epoch, epochs, batches, batches, steps,
+                        record["train_loss"], record["samples_per_second"], record,
+                    )
+                )  # fmt: skip
+            except StopFit as stop:  # the callback ends the run here (a sweep's pruner)
+                stopped_early, stop_message = True, str(stop)
+                if checkpoints is not None and not last:
+                    write_checkpoint(finished=True)
         if stopped_early:
             break
     return FitResult(
@@ -206,7 +212,7 @@ def fit(
         steps=steps,
         history=history,
         final={name: values[-1] for name, values in history.items()},
-        message=None if divergence is None else divergence.sentence(),
+        message=stop_message if divergence is None else divergence.sentence(),
         stopped_early=stopped_early,
         best_epoch=stopping.best_epoch,
         device=str(target),

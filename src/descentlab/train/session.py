@@ -139,6 +139,7 @@ def run_training(
     callback: Callable[[Progress], None] | None = None,
     on_stage: StageHook | None = None,
     rerun_of: dict[str, Any] | None = None,
+    sweep: tuple[int, int, dict[str, Any]] | None = None,
 ) -> TrainReport:
     """Train as ``config`` says, store the run and write its files into ``out/train/``.
 
@@ -147,7 +148,8 @@ def run_training(
     ``out/train/`` is continued (the config must be the same) and the same stored run is
     completed. A diverged run is a result (status ``diverged``); an exception or interruption
     marks the run ``failed`` or ``interrupted`` and propagates. A re-run passes ``rerun_of``,
-    stored in its config (NOTE [rerun link] in ``lifecycle.rerun``).
+    stored in its config (NOTE [rerun link] in ``lifecycle.rerun``); a sweep's trial passes
+    ``sweep``, its link (NOTE [sweep link]).
     """
     if not isinstance(config, TrainConfig):
         raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -216,7 +218,7 @@ def run_training(
         resolved["rerun_of"] = rerun_of
 
     with RunLifecycle(
-        out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage
+        out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage, sweep=sweep
     ) as life:
         checkpoint = life.folder / CHECKPOINT
         if resume:
