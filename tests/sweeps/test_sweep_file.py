@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.sweeps.conftest import cli, write_sweep
 
 from descentlab.sweeps import load_sweep, parse_sweep
 from descentlab.validation import InputValueError
-from tests.sweeps.conftest import cli, write_sweep
 
 BASE = {"run": "train", "fixed": {"model": "linear", "device": "cpu"}}
 

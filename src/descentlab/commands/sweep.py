@@ -71,9 +71,12 @@ def run_sweep(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    report = run_sweep_worker(spec, out=args.out, storage=args.storage, on_trial=line)
-    for notice in report.notices:
-        print(f"descentlab: {notice}", file=sys.stderr)
+    def notice(text: str) -> None:
+        print(f"descentlab: {text}", file=sys.stderr, flush=True)
+
+    report = run_sweep_worker(
+        spec, out=args.out, storage=args.storage, on_trial=line, on_notice=notice
+    )
     if args.json:
         print(json.dumps(report.as_json(), allow_nan=False))
         return 0
@@ -114,7 +117,6 @@ def _run_workers(args: argparse.Namespace, spec: Any) -> int:
             worker.wait()
         raise
     failed = [code for code in codes if code != 0]
-    args.workers = 1
     if failed:
         return max(failed)
     return _summary_after_workers(args, spec, storage)

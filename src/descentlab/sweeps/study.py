@@ -60,6 +60,7 @@ __all__ = [
 STUDY_FILE = "optuna.sqlite"
 HEARTBEAT_S = 5
 GRACE_S = 30
+_CREATE_TRIES = 5
 _READY = "descentlab_ready"
 OUTCOME = "outcome"  # user attribute of a trial that ran to its end: its sweep state
 
@@ -93,25 +94,41 @@ def _storage(url: str) -> Any:
             f"storage must be a database URL (sqlite:///PATH or postgresql://USER@HOST/DB), "
             f"got {redacted(url)!r}"
         )
-    engine: dict[str, Any] = {}
+    given, engine = url, {"pool_pre_ping": True}
+    if url.startswith("postgresql://"):
+        url = "postgresql+" + _postgres_driver() + url[len("postgresql") :]
     if url.startswith("sqlite:"):
         engine = {"connect_args": {"timeout": 60}}
-    else:
-        engine = {"pool_pre_ping": True}
-    try:
-        with quiet_optuna():
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=engine,
-                heartbeat_interval=HEARTBEAT_S,
-                grace_period=GRACE_S,
-                heartbeat_stale_trial_callback=requeue,
-            )
-    except Exception as error:  # the driver's own errors: an unreachable server, a bad URL
-        raise InputValueError(
-            f"storage must be a reachable database, got {redacted(url)!r} "
-            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
-        ) from None
+    for attempt in range(_CREATE_TRIES):
+        try:
+            with quiet_optuna():
+                return optuna.storages.RDBStorage(
+                    url,
+                    engine_kwargs=engine,
+                    heartbeat_interval=HEARTBEAT_S,
+                    grace_period=GRACE_S,
+                    heartbeat_stale_trial_callback=requeue,
+                )
+        except Exception as error:  # the driver's own errors: an unreachable server, a bad URL
+            # workers starting together race to create Optuna's tables: the losers retry
+            racing = type(error).__name__ in ("IntegrityError", "ProgrammingError")
+            if racing and attempt + 1 < _CREATE_TRIES:
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            first = str(error).splitlines()[0] if str(error) else ""
+            raise InputValueError(
+                f"storage must be a reachable database, got {redacted(given)!r} "
+                f"({type(error).__name__}: {first})"
+            ) from None
+    raise AssertionError("unreachable")
+
+
+def _postgres_driver() -> str:
+    """The installed PostgreSQL driver for a plain ``postgresql://`` URL: psycopg (3) where it
+    is installed, else psycopg2 (SQLAlchemy 2.1 assumes psycopg for a URL without a driver)."""
+    import importlib.util
+
+    return "psycopg" if importlib.util.find_spec("psycopg") else "psycopg2"
 
 
 def _sampler(spec: SweepSpec) -> Any:

@@ -125,12 +125,13 @@ def run_sweep_worker(
     out: str | Path,
     storage: str | None = None,
     on_trial: Callable[[TrialOutcome], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> SweepReport:
     """Work on the sweep ``spec`` until its study needs nothing more; returns the report.
 
     ``storage`` is the study's database URL (default: ``OUT/optuna.sqlite``, NOTE [study
     storage]); runs go to ``OUT/runs.sqlite`` (NOTE [worker runs]). ``on_trial`` hears of each
-    trial as it ends. An interruption (SIGINT/SIGTERM) queues the running trial again and
+    trial as it ends, ``on_notice`` of each dead worker's trial queued again. An interruption (SIGINT/SIGTERM) queues the running trial again and
     propagates; so does an input error (after the trial is recorded ``failed``).
     """
     from descentlab.store import ResultsStore
@@ -150,9 +151,15 @@ def run_sweep_worker(
             storage=redacted(url),
         )
         ran: list[TrialOutcome] = []
-        notices = [
-            f"trial {n} of a worker that died is queued again" for n in reap_dead_trials(study)
-        ]
+        notices: list[str] = []
+
+        def reap() -> None:
+            for number in reap_dead_trials(study):
+                notices.append(_requeued(number))
+                if on_notice is not None:
+                    on_notice(notices[-1])
+
+        reap()
         if spec.vectorize:
             from descentlab.sweeps.vectorised_group import run_vectorised
 
@@ -167,7 +174,7 @@ def run_sweep_worker(
             ran.append(outcome)
             if on_trial is not None:
                 on_trial(outcome)
-            notices += [_requeued(n) for n in reap_dead_trials(study)]
+            reap()
     return SweepReport(
         sweep_id=sweep_id,
         study=name,
