@@ -117,3 +117,12 @@ def test_the_cli_refuses_a_bad_file_with_one_line_and_exit_2(tmp_path):
         "descentlab: error: space.lrate: lrate must be a number, got 'fast'"
     ]
     assert not (tmp_path / "out").exists()  # refused before anything is written
+
+
+def test_storage_urls_are_stored_and_printed_without_their_password():
+    from descentlab.sweeps.study import redacted
+
+    assert redacted("postgresql://ann:secret@db.example:5432/lab") == (
+        "postgresql://ann:***@db.example:5432/lab"
+    )
+    assert redacted("sqlite:////tmp/x/optuna.sqlite") == "sqlite:////tmp/x/optuna.sqlite"

@@ -115,4 +115,9 @@ def test_workers_on_two_machines_share_a_postgresql_study(tmp_path, postgres_url
     assert Counter(r.sweep_params["lrate"] for r in runs) == expected  # each exactly once
     assert {r.status for r in runs} == {"finished"}
     assert _complete_params(path, postgres_url) == expected
-    assert "***" not in postgres_url or True
+    with ResultsStore.open_readonly(machines[0] / "runs.sqlite") as store:
+        (sweep,) = store.list_sweeps()
+    assert (
+        sweep.storage == postgres_url
+        and sweep.study == open_study(load_sweep(path), postgres_url).study_name
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from descentlab.validation import InputValueError
 __all__ = ["add_parser", "run_sweep", "run_sweeps"]
 
 _MAX_WORKERS = 256
+_THREAD_SETTINGS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def _workers(text: str) -> int:
@@ -101,11 +103,16 @@ def _run_workers(args: argparse.Namespace, spec: Any) -> int:
 
     root = prepare_output(args.out)
     storage = args.storage or default_storage(root)
-    open_study(spec, storage)
+    study = open_study(spec, storage)
     command = [sys.executable, "-m", "descentlab", "sweep", str(args.file), "--out",
                str(root), "--storage", storage, "--workers", "1"]  # fmt: skip
+    # NOTE [worker threads]: N workers on one machine share its cores: each one's math
+    # libraries (torch, OpenMP, BLAS) get cores / N threads instead of all of them each, which
+    # would oversubscribe the cores N times over.
+    threads = str(max(1, (os.cpu_count() or 1) // args.workers))
+    env = {**os.environ, **{name: threads for name in _THREAD_SETTINGS}}
     workers = [
-        subprocess.Popen(command, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
         for _ in range(args.workers)
     ]
     try:
@@ -119,14 +126,13 @@ def _run_workers(args: argparse.Namespace, spec: Any) -> int:
     failed = [code for code in codes if code != 0]
     if failed:
         return max(failed)
-    return _summary_after_workers(args, spec, storage)
+    return _summary_after_workers(args, spec, study, storage)
 
 
-def _summary_after_workers(args: argparse.Namespace, spec: Any, storage: str) -> int:
-    from descentlab.sweeps.study import open_study, redacted, study_name
+def _summary_after_workers(args: argparse.Namespace, spec: Any, study: Any, storage: str) -> int:
+    from descentlab.sweeps.study import redacted, study_name
     from descentlab.sweeps.worker import study_totals
 
-    study = open_study(spec, storage)
     totals = study_totals(study)
     payload = {"study": study_name(spec), "storage": redacted(storage), "totals": totals}
     if args.json:

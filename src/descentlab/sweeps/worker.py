@@ -131,8 +131,9 @@ def run_sweep_worker(
 
     ``storage`` is the study's database URL (default: ``OUT/optuna.sqlite``, NOTE [study
     storage]); runs go to ``OUT/runs.sqlite`` (NOTE [worker runs]). ``on_trial`` hears of each
-    trial as it ends, ``on_notice`` of each dead worker's trial queued again. An interruption (SIGINT/SIGTERM) queues the running trial again and
-    propagates; so does an input error (after the trial is recorded ``failed``).
+    trial as it ends, ``on_notice`` of each dead worker's trial queued again. An interruption
+    (SIGINT/SIGTERM) queues the running trial again and propagates; so does an input error
+    (after the trial is recorded ``failed``).
     """
     from descentlab.store import ResultsStore
 
