@@ -86,7 +86,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     best = report.best
     shown = "no finished trial yet" if best is None else (
         f"best trial {best['trial']}: {spec.objective}={best['value']:.6g} "
-        + " ".join(f"{k}={v}" for k, v in best["params"].items())
+        + _params(best["params"])
     )  # fmt: skip
     print(f"sweep {report.sweep_id} ({report.study}): ran {len(report.ran)} here; {totals}")
     print(shown)
@@ -141,6 +141,13 @@ def _summary_after_workers(args: argparse.Namespace, spec: Any, study: Any, stor
         shown = ", ".join(f"{k} {v}" for k, v in totals.items() if v)
         print(f"sweep {payload['study']} with {args.workers} workers: {shown}")
     return 0
+
+
+def _params(params: dict[str, Any]) -> str:
+    """Parameters as a line shows them: floats to 4 significant digits (JSON keeps them all)."""
+    return " ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
+    )
 
 
 def _die_with_parent() -> None:
@@ -199,7 +206,7 @@ def _show(store: Any, args: argparse.Namespace) -> int:
               f"study {sweep.study} in {sweep.storage}")  # fmt: skip
         for row in table:
             value = "-" if row["value"] is None else f"{row['value']:.6g}"
-            params = " ".join(f"{k}={v}" for k, v in row["params"].items())
+            params = _params(row["params"])
             print(f"  trial {row['trial']:>4} run {row['run_id']:>5} {row['state']:<9} "
                   f"{value:>12}  {params}")  # fmt: skip
     figures = draw_sweep(store, sweep, args.to or Path(args.out) / f"sweep-{sweep.id}")
