@@ -109,6 +109,7 @@ def test_an_objective_that_is_not_in_the_results_stops_the_sweep_naming_it(tmp_p
     assert [r.sweep_state for r in runs] == ["failed"]
 
 
+@pytest.mark.slow
 def test_vectorize_without_the_engine_is_refused_with_exit_2(tmp_path):
     path = write_sweep(
         tmp_path,
@@ -183,3 +184,17 @@ def test_vectorised_trials_are_stored_as_ordinary_runs(tmp_path, monkeypatch):
                          "space": {"lrate": "0.3,0.4"}})  # fmt: skip
     with pytest.raises(InputValueError, match=r"vectorize must be false for this sweep \(model"):
         run_sweep_worker(other, out=tmp_path / "o2")
+
+
+@pytest.mark.slow
+def test_successive_halving_prunes_with_its_own_message(tmp_path):
+    spec = parse_sweep(
+        {"run": "train", "fixed": {**TINY, "epochs": 4}, "pruner": "halving",
+         "space": {"lrate": "0.05,0.000001,0.0000011,0.0000012"}}
+    )  # fmt: skip
+    report = run_sweep_worker(spec, out=tmp_path)
+    assert report.ran[0].state == "complete" and "pruned" in {t.state for t in report.ran[1:]}
+    _, runs = _runs(tmp_path)
+    for run in runs:
+        if run.sweep_state == "pruned":
+            assert run.status == "finished" and "by the halving pruner" in run.message
