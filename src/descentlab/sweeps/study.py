@@ -81,7 +81,7 @@ def redacted(url: str) -> str:
 
 
 def study_name(spec: SweepSpec) -> str:
-    """NOTE [sweep identity]: the study is named by the file's resolved content alone, so workers
+    """The study is named by the file's resolved content alone (NOTE [sweep identity]), so workers
     on other machines (other ``--out`` folders) with the same file and ``--storage`` share it."""
     return f"descentlab-{spec.content_key()[:16]}"
 

@@ -139,7 +139,8 @@ class SweepSpec:
         }
 
     def content_key(self) -> str:
-        """NOTE [sweep identity]: the SHA-256 of the resolved content, keys sorted. Comments,
+        """The SHA-256 of the resolved content, keys sorted (NOTE [sweep identity] in
+        :mod:`descentlab.sweeps.worker`). Comments,
         key order and spelling (``1e-3`` or ``0.001``) do not change it; ``name`` and
         ``n_trials`` are left out, so a larger ``n_trials`` continues the same sweep."""
         text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))

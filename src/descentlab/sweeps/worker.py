@@ -3,10 +3,13 @@
 NOTE [sweep identity]: running the same file again continues the same sweep. The study's name
 is the SHA-256 of the file's resolved content (run, fixed settings, space, sampler, pruner,
 objective, direction, seed, vectorize; values as parsed, so ``1e-3`` and ``0.001`` are the same
-file), and the default study file lives in the ``--out`` folder, so file + out folder (or file
-+ ``--storage`` URL) name one sweep. Finished trials (complete, pruned, diverged, failed) are
-never run again; a trial whose worker died is queued again (NOTE [dead trials]). ``name`` and
-``n_trials`` are not part of the identity: raising ``n_trials`` adds trials to the same sweep.
+file), and the default study file lives in the ``--out`` folder: file + out folder name one
+sweep. With ``--storage`` the study is file + database, whatever the out folder, which is how
+workers on several machines (each with its own out folder) share it. In the results store the
+sweep's row is keyed by content + storage URL (password removed). Finished trials (complete,
+pruned, diverged, failed) are never run again; a trial whose worker died is queued again (NOTE
+[dead trials]). ``name`` and ``n_trials`` are not part of the identity: raising ``n_trials``
+adds trials to the same sweep.
 
 NOTE [worker runs]: every worker writes its runs into the results store of its own ``--out``
 folder. On one machine the ``--workers N`` processes share ``OUT/runs.sqlite``: SQLite serialises
