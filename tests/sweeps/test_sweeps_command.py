@@ -89,3 +89,25 @@ def test_a_schema_2_store_is_read_as_is_and_upgraded_by_a_writer(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
+
+
+def test_sampled_rates_are_binned_on_a_log_scale_in_the_heatmap(tmp_path):
+    from descentlab.plots.sweep_figures import _rate_columns, sweep_figures
+    from descentlab.store import StoredSweep
+
+    rates = sorted(10.0 ** (-4 + 3 * i / 19) for i in range(20))
+    labels, column = _rate_columns(rates)
+    assert len(labels) == 8 and column(rates[0]) == 0 and column(rates[-1]) == 7
+    assert [column(r) for r in rates] == sorted(column(r) for r in rates)  # monotone
+    assert _rate_columns([0.1, 0.01])[1](0.01) == 1  # few rates: one column each
+    sweep = StoredSweep(1, "k", "n", "train", {"objective": "final.val_loss"}, "s", "u", "t")
+    table = [
+        {"trial": i, "run_id": i + 1, "state": "complete", "status": "finished",
+         "value": float(i), "params": {"lrate": r, "batch_size": 16 * (1 + i % 2)}}
+        for i, r in enumerate(rates)
+    ]  # fmt: skip
+    figures = sweep_figures(sweep, table, {}, tmp_path)
+    assert [f.name for f in figures] == [
+        "objective-vs-batch_size", "objective-vs-lrate", "heatmap-lrate-batch_size",
+    ]  # fmt: skip
+    assert all(f.png.is_file() and f.svg.is_file() for f in figures)

@@ -3,6 +3,7 @@ learning-rate × batch-size heatmap when both vary, and the best trials' learnin
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -50,22 +51,38 @@ def _objective_vs(sweep: StoredSweep, table: list[dict], name: str, folder: Path
     return save_figure(fig, folder, f"objective-vs-{name}", f"{objective} of each trial by {name}")
 
 
+_MAX_COLUMNS = 8
+
+
+def _rate_columns(rates: list[float]) -> tuple[list[str], Any]:
+    """The heatmap's columns: each rate, or (sampled rates, more than ``_MAX_COLUMNS``) equal
+    bins on a log scale; returns the labels and a rate → column function."""
+    if len(rates) <= _MAX_COLUMNS:
+        return [f"{r:.3g}" for r in rates], rates.index
+    edges = np.geomspace(rates[0], rates[-1], _MAX_COLUMNS + 1)
+    labels = [f"{a:.2g}–{b:.2g}" for a, b in itertools.pairwise(edges)]
+    return labels, lambda rate: min(
+        int(np.searchsorted(edges, rate, "right")) - 1, _MAX_COLUMNS - 1
+    )
+
+
 def _heatmap(sweep: StoredSweep, table: list[dict], folder: Path) -> FigureFile:
     objective = sweep.spec.get("objective", "objective")
     rates = sorted({r["params"]["lrate"] for r in table})
     sizes = sorted({r["params"]["batch_size"] for r in table})
-    grid = np.full((len(sizes), len(rates)), np.nan)
+    labels, column = _rate_columns(rates)
+    grid = np.full((len(sizes), len(labels)), np.nan)
     best = -1.0 if sweep.spec.get("direction") == "maximize" else 1.0
     for row in table:
         if row["value"] is None:
             continue
-        i, j = sizes.index(row["params"]["batch_size"]), rates.index(row["params"]["lrate"])
+        i, j = sizes.index(row["params"]["batch_size"]), column(row["params"]["lrate"])
         old = grid[i, j]
         if np.isnan(old) or best * row["value"] < best * old:  # the best over other dimensions
             grid[i, j] = row["value"]
-    fig, (ax,) = new_figure(6, 4)
+    fig, (ax,) = new_figure(max(6, 0.9 * len(labels)), 4)
     image = ax.imshow(grid, aspect="auto", origin="lower", cmap="viridis")
-    ax.set_xticks(range(len(rates)), [f"{r:.3g}" for r in rates])
+    ax.set_xticks(range(len(labels)), labels, rotation=30 if len(rates) > _MAX_COLUMNS else 0)
     ax.set_yticks(range(len(sizes)), [str(s) for s in sizes])
     ax.set_xlabel("lrate")
     ax.set_ylabel("batch_size")
