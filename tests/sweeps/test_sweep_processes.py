@@ -121,3 +121,31 @@ def test_workers_on_two_machines_share_a_postgresql_study(tmp_path, postgres_url
         sweep.storage == postgres_url
         and sweep.study == open_study(load_sweep(path), postgres_url).study_name
     )
+
+
+def test_sigkill_of_the_workers_command_stops_its_workers_and_loses_nothing(tmp_path):
+    from descentlab.store.processes import process_gone
+
+    rates = "0.001,0.002,0.003,0.004"
+    path = _grid_file(tmp_path, rates, epochs=30, n_samples=2000)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "descentlab", "sweep", str(path), "--out", str(out),
+               "--workers", "2"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: any(r.status == "running" for r in _sweep_runs(out)))
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=HANG_GUARD_S)
+    # the workers die with the command (PR_SET_PDEATHSIG): their runs' processes end
+    wait_for(
+        lambda: all(
+            process_gone(r.pid, r.host, r.process_start)
+            for r in _sweep_runs(out)
+            if r.status == "running"
+        )
+    )
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    runs = _sweep_runs(out)
+    finished = Counter(r.sweep_params["lrate"] for r in runs if r.status == "finished")
+    assert finished == Counter({0.001: 1, 0.002: 1, 0.003: 1, 0.004: 1})
+    assert {r.status for r in runs} <= {"finished", "interrupted"}
