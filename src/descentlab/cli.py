@@ -36,12 +36,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from descentlab.commands import grade, report, rerun, run, runs, train
+    from descentlab.commands import grade, report, rerun, run, runs, sweep, train
 
     parser = _Parser(prog="descentlab", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for commands in (run, rerun, runs, report, grade, train):  # the order of `descentlab --help`
+    for commands in (run, rerun, runs, report, grade, train, sweep):  # the order of --help
         commands.add_parser(sub)
     return parser
 

@@ -116,7 +116,7 @@ def test_newer_schema_of_our_own_is_named_as_a_schema_version(tmp_path):
     for readonly in (False, True):
         with pytest.raises(
             InputValueError,
-            match=r"store must be written by descentlab schema version <= 2, got schema "
+            match=r"store must be written by descentlab schema version <= 3, got schema "
             r"version 7 in .*r\.sqlite.* \(made by a newer descentlab\)",
         ):
             ResultsStore(path, readonly=readonly)
@@ -136,7 +136,7 @@ def test_missing_or_empty_file_becomes_a_new_store(tmp_path, make):
         run_id = store.begin_run("demo", config={}, seed=1, versions={}, device="cpu")
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA application_id").fetchone()[0] == 0x444C4142
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
     with ResultsStore(path) as store:
         assert store.get_run(run_id).status == "running"
@@ -163,7 +163,7 @@ def test_first_schema_store_is_read_as_is_and_upgraded_by_a_writer(tmp_path):
         assert store.get_run(child).parent_id == 1
         assert store.get_run(new).status == "interrupted"
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     assert db.execute("PRAGMA application_id").fetchone()[0] == 0x444C4142
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}

@@ -127,6 +127,7 @@ def run_experiment(
     on_stage: StageHook | None = None,
     rerun_of: dict[str, Any] | None = None,
     expect_dataset: dict[str, Any] | None = None,
+    sweep: tuple[int, int, dict[str, Any]] | None = None,
 ) -> RunReport:
     """Run experiment ``name`` and write its store rows, config, results and figures.
 
@@ -137,6 +138,7 @@ def run_experiment(
 
     A re-run passes ``rerun_of``, stored in its config (NOTE [rerun link]), and the original's
     data description as ``expect_dataset``: other data is refused before the run is stored.
+    A sweep's trial passes ``sweep``, its link (NOTE [sweep link]).
     """
     experiment = get_experiment(name)
     if overrides is not None and not isinstance(overrides, dict):
@@ -144,7 +146,7 @@ def run_experiment(
             f"overrides must be a dict of config fields, got {describe(overrides)}"
         )
     config = resolve_config(name, overrides or {})
-    with RunLifecycle(out, name, store_path=store_path, on_stage=on_stage) as life:
+    with RunLifecycle(out, name, store_path=store_path, on_stage=on_stage, sweep=sweep) as life:
         data = experiment.default_data(config)
         resolved = {**dataclasses.asdict(config), "dataset": data.describe()}
         if expect_dataset is not None and plain(resolved["dataset"]) != expect_dataset:

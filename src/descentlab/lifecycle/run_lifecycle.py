@@ -70,7 +70,8 @@ class RunLifecycle:
     """Claim ``out/<folder_name>/`` and open the store; use as a context manager.
 
     ``keep`` names files of the previous run that survive the claim (a training checkpoint).
-    ``resume_hint`` is appended to the reason of a failed or interrupted run.
+    ``resume_hint`` is appended to the reason of a failed or interrupted run. ``sweep`` (sweep
+    id, Optuna trial number, parameters) links the run to a sweep's trial.
     """
 
     def __init__(
@@ -81,8 +82,10 @@ class RunLifecycle:
         store_path: str | Path | None = None,
         keep: tuple[str, ...] = (),
         on_stage: StageHook | None = None,
+        sweep: tuple[int, int, dict[str, Any]] | None = None,
     ) -> None:
         self.root = prepare_output(out)
+        self.sweep = sweep  # a sweep trial's link, stored with the run (NOTE [sweep link])
         self.store_path = Path(store_path) if store_path else self.root / STORE_NAME
         self._on_stage = on_stage
         self.claim: FolderClaim = claim_folder(self.root / folder_name, keep=keep)
@@ -116,7 +119,7 @@ class RunLifecycle:
         """Store the run ``running`` (committed at once); returns its id. ``run`` holds the
         keywords of ``ResultsStore.begin_run`` (config, seed, versions, device, label)."""
         try:
-            run_id = self.store.begin_run(experiment, **run)
+            run_id = self.store.begin_run(experiment, sweep=self.sweep, **run)
         except (sqlite3.Error, OSError) as error:
             raise _store_error(self.store_path, error) from None
         self._adopt(run_id, experiment)

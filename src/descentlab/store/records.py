@@ -45,6 +45,29 @@ class StoredRun:
     pid: int | None
     host: str | None
     process_start: str | None = None
+    sweep_id: int | None = None
+    sweep_trial: int | None = None
+    sweep_params: dict[str, Any] | None = None
+    sweep_state: str | None = None
+
+
+SWEEP_STATES = ("complete", "pruned", "diverged", "failed")
+"""A sweep trial's end as its sweep counts it (NOTE [sweep link]): ``pruned`` runs are stored
+``finished`` (they stopped early, their epochs are valid), ``diverged`` ones ``diverged``."""
+
+
+@dataclass(frozen=True)
+class StoredSweep:
+    """A row of the ``sweeps`` table, decoded: ``spec`` is the resolved sweep file."""
+
+    id: int
+    key: str
+    name: str
+    target: str
+    spec: dict[str, Any]
+    study: str
+    storage: str
+    created_at: str
 
 
 @dataclass(frozen=True)

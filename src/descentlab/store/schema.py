@@ -6,6 +6,14 @@ to it, so another program's SQLite file (or any other file) is refused byte for 
 Stores made before the application id existed (id 0, schema version 1, exactly the ``runs`` and
 ``metrics`` tables) are recognised by their columns and upgraded. ``user_version`` only means
 "a newer descentlab" on a file that carries our application id.
+
+NOTE [sweep link]: schema 3 adds the ``sweeps`` table (one row per sweep, found again by its
+identity ``key``, NOTE [sweep identity] in ``descentlab.sweeps``) and four columns on ``runs``:
+``sweep_id``, ``sweep_trial`` (the Optuna trial number), ``sweep_params`` (the trial's
+parameters, JSON) and ``sweep_state`` (``complete``, ``pruned``, ``diverged``, ``failed``; NULL
+while it runs). A sweep's trial is otherwise an ordinary run, so ``runs``, ``runs show``, export
+and figures read it unchanged. Older stores get the table and the columns in the same write
+transaction as any other upgrade step.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ __all__ = [
 ]
 
 APPLICATION_ID = 0x444C4142  # "DLAB"
-SCHEMA_VERSION = 2  # 2: status 'interrupted', runs.process_start
+SCHEMA_VERSION = 3  # 2: status 'interrupted', runs.process_start; 3: sweeps (NOTE [sweep link])
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -61,6 +69,24 @@ CREATE TABLE metrics (
     PRIMARY KEY (run_id, name, step)
 ) WITHOUT ROWID"""
 _INDEX = "CREATE INDEX runs_parent ON runs(parent_id)"
+_SWEEPS = """
+CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    target TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    study TEXT NOT NULL,
+    storage TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)"""
+_SWEEP_COLUMNS = (
+    "sweep_id INTEGER REFERENCES sweeps(id)",
+    "sweep_trial INTEGER",
+    "sweep_params TEXT",
+    "sweep_state TEXT",
+)
+_SWEEP_INDEX = "CREATE INDEX runs_sweep ON runs(sweep_id, sweep_trial)"
 
 _V1_RUNS = (
     "id", "parent_id", "experiment", "label", "status", "seed", "config", "versions", "device",
@@ -131,6 +157,7 @@ def create(db: sqlite3.Connection) -> None:
     """Create the tables of a blank file; inside the caller's write transaction."""
     for statement in (_RUNS.format(name="runs"), _METRICS, _INDEX):
         db.execute(statement)
+    _add_sweeps(db)
     _mark(db)
 
 
@@ -155,7 +182,17 @@ def upgrade(db: sqlite3.Connection, version: int) -> None:
             "SELECT 'runs', MAX(?, COALESCE(MAX(id), 0)) FROM runs",
             (sequence,),
         )
+    if version < 3:
+        _add_sweeps(db)
     _mark(db)
+
+
+def _add_sweeps(db: sqlite3.Connection) -> None:
+    """Schema 3: the ``sweeps`` table and the link columns of ``runs`` (NOTE [sweep link])."""
+    db.execute(_SWEEPS)
+    for column in _SWEEP_COLUMNS:
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+    db.execute(_SWEEP_INDEX)
 
 
 def _mark(db: sqlite3.Connection) -> None:

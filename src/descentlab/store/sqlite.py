@@ -42,7 +42,14 @@ from descentlab.store.errors import StoreWriteError, damaged, translated
 from descentlab.store.ids import check_run_id
 from descentlab.store.jsonsafe import dumps
 from descentlab.store.processes import current_process, process_gone
-from descentlab.store.records import STATUSES, StoredExperiment, StoredRun, TrialRecord
+from descentlab.store.records import (
+    STATUSES,
+    SWEEP_STATES,
+    StoredExperiment,
+    StoredRun,
+    StoredSweep,
+    TrialRecord,
+)
 from descentlab.validation import InputValueError, check_choice
 
 __all__ = ["ResultsStore", "StoreWriteError"]
@@ -193,13 +200,16 @@ class ResultsStore:
         versions: dict[str, str],
         device: str,
         label: str | None = None,
+        sweep: tuple[int, int, dict[str, Any]] | None = None,
     ) -> int:
-        """Insert a ``running`` run with this process's identity and commit it; returns its id."""
+        """Insert a ``running`` run with this process's identity and commit it; returns its id.
+        ``sweep`` links it to a sweep: (sweep id, Optuna trial number, parameters)."""
+        sweep_id, trial, params = sweep if sweep is not None else (None, None, None)
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (experiment, label, status, seed, config, versions, device, "
-                "started_at, pid, host, process_start) "
-                "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "started_at, pid, host, process_start, sweep_id, sweep_trial, sweep_params) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     experiment,
                     label or experiment,
@@ -209,6 +219,9 @@ class ResultsStore:
                     device,
                     _now(),
                     *self._process,
+                    sweep_id,
+                    trial,
+                    None if params is None else dumps(params),
                 ),
             )
             return int(cursor.lastrowid)
@@ -332,6 +345,63 @@ class ResultsStore:
                 (*self._process, run_id),
             )
 
+    # -- sweeps (NOTE [sweep link]) ------------------------------------------------------------
+    def register_sweep(
+        self, key: str, *, name: str, target: str, spec: dict[str, Any], study: str, storage: str
+    ) -> int:
+        """The id of the sweep with identity ``key``, inserted on first sight (any number of
+        workers may call this at once: one row results)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO sweeps (key, name, target, spec, study, storage, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, name, target, dumps(spec), study, storage, _now()),
+            )
+            (sweep_id,) = db.execute("SELECT id FROM sweeps WHERE key = ?", (key,)).fetchone()
+        return int(sweep_id)
+
+    def set_sweep_state(self, run_id: int, state: str) -> None:
+        """Record how a sweep counted its trial's run (``SWEEP_STATES``)."""
+        check_choice("sweep state", state, SWEEP_STATES)
+        with self._write() as db:
+            self._get(run_id)
+            db.execute("UPDATE runs SET sweep_state = ? WHERE id = ?", (state, run_id))
+
+    def list_sweeps(self) -> list[StoredSweep]:
+        with translated(self.path):
+            if not self._has_sweeps():
+                return []
+            rows = self._db.execute("SELECT * FROM sweeps ORDER BY id").fetchall()
+        return [_decode_sweep(r) for r in rows]
+
+    def get_sweep(self, sweep_id: int) -> StoredSweep:
+        with translated(self.path):
+            row = None
+            if self._has_sweeps():
+                row = self._db.execute(
+                    "SELECT * FROM sweeps WHERE id = ?", (check_run_id(sweep_id),)
+                ).fetchone()
+        if row is None:
+            raise InputValueError(f"sweep id must be a sweep in {self.path}, got {sweep_id}")
+        return _decode_sweep(row)
+
+    def _has_sweeps(self) -> bool:
+        """False for a store of schema < 3 opened read-only (never upgraded)."""
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sweeps'"
+        ).fetchone()
+        return found is not None
+
+    def sweep_runs(self, sweep_id: int) -> list[StoredRun]:
+        """The runs of a sweep's trials, by trial number (a trial re-run after a kill has a
+        new number; the killed attempt stays ``interrupted``)."""
+        with translated(self.path):
+            rows = self._db.execute(
+                "SELECT * FROM runs WHERE sweep_id = ? ORDER BY sweep_trial, id",
+                (check_run_id(sweep_id),),
+            ).fetchall()
+        return [_decode(r) for r in rows]
+
     # -- reading -----------------------------------------------------------------------------
     def get_run(self, run_id: int) -> StoredRun:
         with translated(self.path):
@@ -412,4 +482,31 @@ def _decode(row: sqlite3.Row) -> StoredRun:
         pid=row["pid"],
         host=row["host"],
         process_start=row["process_start"] if "process_start" in columns else None,
+        **_sweep_columns(row, columns),
+    )
+
+
+def _sweep_columns(row: sqlite3.Row, columns: list[str]) -> dict[str, Any]:
+    """The link columns of schema 3 (absent from an older store read without upgrading)."""
+    if "sweep_id" not in columns:
+        return {}
+    params = row["sweep_params"]
+    return {
+        "sweep_id": row["sweep_id"],
+        "sweep_trial": row["sweep_trial"],
+        "sweep_params": None if params is None else json.loads(params),
+        "sweep_state": row["sweep_state"],
+    }
+
+
+def _decode_sweep(row: sqlite3.Row) -> StoredSweep:
+    return StoredSweep(
+        id=row["id"],
+        key=row["key"],
+        name=row["name"],
+        target=row["target"],
+        spec=json.loads(row["spec"]),
+        study=row["study"],
+        storage=row["storage"],
+        created_at=row["created_at"],
     )

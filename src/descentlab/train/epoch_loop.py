@@ -16,7 +16,7 @@ from descentlab.train.divergence_policy import loss_divergence
 from descentlab.train.early_stopping import EarlyStopping
 from descentlab.train.epoch import EpochOutcome
 from descentlab.train.evaluation import watched_loss
-from descentlab.train.fit_progress import Progress
+from descentlab.train.fit_progress import Progress, StopFit
 
 __all__ = ["EpochLoop", "FitResult"]
 
@@ -76,7 +76,7 @@ class EpochLoop:
             state = {"epoch": done, "step": steps, **stopping.as_state()}
             self.checkpoints.write(self.trainee, history=history, state=state, finished=finished)
 
-        divergence, stopped_early = None, False
+        divergence, stopped_early, stop_message = None, False, None
         for epoch in range(done + 1, self.epochs + 1):
             outcome = self.run_epoch(epoch, steps)
             steps, divergence = outcome.steps, outcome.divergence
@@ -103,12 +103,17 @@ class EpochLoop:
             if self.checkpoints is not None and self.checkpoints.due(epoch, last=last):
                 write_checkpoint(finished=last)
             if self.callback is not None:
-                self.callback(
-                    Progress(
-                        "epoch", epoch, self.epochs, self.batches, self.batches, steps,
-                        record["train_loss"], record["samples_per_second"], record,
-                    )
-                )  # fmt: skip
+                try:
+                    self.callback(
+                        Progress(
+                            "epoch", epoch, self.epochs, self.batches, self.batches, steps,
+                            record["train_loss"], record["samples_per_second"], record,
+                        )
+                    )  # fmt: skip
+                except StopFit as stop:  # the callback ends the run here (a sweep's pruner)
+                    stopped_early, stop_message = True, str(stop)
+                    if self.checkpoints is not None and not last:
+                        write_checkpoint(finished=True)
             if stopped_early:
                 break
         return FitResult(
@@ -117,7 +122,7 @@ class EpochLoop:
             steps=steps,
             history=history,
             final={name: values[-1] for name, values in history.items()},
-            message=None if divergence is None else divergence.sentence(),
+            message=stop_message if divergence is None else divergence.sentence(),
             stopped_early=stopped_early,
             best_epoch=stopping.best_epoch,
             device=device,

@@ -116,8 +116,9 @@ def fit(
             ``DistributedDataParallel`` and only rank 0 writes checkpoints; None: one process.
 
     Early stopping (``config.patience``) needs ``val_data``; the parameters returned are those
-    of the last epoch run, ``best_epoch`` says which epoch was best. Divergence: NOTE
-    [divergence].
+    of the last epoch run, ``best_epoch`` says which epoch was best. A callback raising
+    :class:`StopFit` on an ``epoch`` event ends the run there (``stopped_early``, its text the
+    message). Divergence: NOTE [divergence].
     """
     _check_parts(model, optimizer, task, config, val_data)
     batches = _check_loader(loader)

@@ -164,6 +164,7 @@ def run_training(
     on_stage: StageHook | None = None,
     rerun_of: dict[str, Any] | None = None,
     ranks: Ranks | None = None,
+    sweep: tuple[int, int, dict[str, Any]] | None = None,
 ) -> TrainReport | None:
     """Train as ``config`` says, store the run and write its files into ``out/train/``.
 
@@ -172,7 +173,8 @@ def run_training(
     ``out/train/`` is continued (the config must be the same) and the same stored run is
     completed. A diverged run is a result (status ``diverged``); an exception or interruption
     marks the run ``failed`` or ``interrupted`` and propagates. A re-run passes ``rerun_of``,
-    stored in its config (NOTE [rerun link] in ``lifecycle.rerun``).
+    stored in its config (NOTE [rerun link] in ``lifecycle.rerun``); a sweep's trial passes
+    ``sweep``, its link (NOTE [sweep link]).
 
     With ``ranks`` (inside a joined process group) the run is one rank of a data-parallel run
     (NOTE [data parallel] in ``train/distributed.py``): ``batch_size`` is the global batch size,
@@ -273,7 +275,7 @@ def run_training(
         return None
 
     with RunLifecycle(
-        out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage
+        out, FOLDER, store_path=store_path, keep=(CHECKPOINT,), on_stage=on_stage, sweep=sweep
     ) as life:
         checkpoint = life.folder / CHECKPOINT
         with refusal_announced(ranks):
