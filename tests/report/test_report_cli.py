@@ -67,6 +67,8 @@ def test_default_out_is_the_report_folder_beside_the_store(store_path: Path) -> 
         (["0"], "run id must be a positive integer"),
         (["--experiment", "minima"], "experiment must have runs in"),
         (["1", "--all"], "runs must be chosen one way"),
+        (["--sweep", "3"], "sweep id must be a sweep in"),
+        (["1", "--sweep", "1"], "runs must be chosen one way"),
     ],
 )
 def test_bad_choices_exit_2_with_one_line_and_write_nothing(
@@ -91,3 +93,26 @@ def test_a_missing_store_and_someone_elses_folder_are_refused(
     done = report("--store", str(store_path), "--out", str(theirs))
     assert done.returncode == 2 and "holds other files" in done.stderr
     assert sorted(p.name for p in theirs.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.slow
+def test_report_of_one_sweep_shows_its_trials_and_its_views(tmp_path: Path) -> None:
+    """``report --sweep ID``: the sweep's trial runs in the table and its objective views."""
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text(
+        'run = "train"\n[fixed]\nmodel = "linear"\nn_samples = 120\nn_features = 3\n'
+        'device = "cpu"\nepochs = 2\n[space]\nlrate = "0.01,0.1,0.3"\n'
+    )
+    out = tmp_path / "out"
+    swept = subprocess.run(
+        [sys.executable, "-m", "descentlab", "sweep", str(sweep_file), "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert swept.returncode == 0, swept.stderr
+    done = report("--store", str(out / "runs.sqlite"), "--sweep", "1", "--out", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stderr
+    data = embedded_data(tmp_path / "r" / "index.html")
+    assert [row["experiment"] for row in data["runs"]] == ["train"] * 3
+    (view,) = data["sweeps"]
+    assert sorted(p["params"]["lrate"] for p in view["points"]) == [0.01, 0.1, 0.3]
+    assert all(p["objective"] is not None for p in view["points"])

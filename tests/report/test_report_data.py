@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -66,17 +65,22 @@ def test_runs_are_chosen_by_id_trial_id_or_experiment(store: ResultsStore) -> No
         select_runs(store, experiment="minima")
 
 
-def test_sweep_figures_are_empty_without_a_sweeps_table_and_say_so_with_one(
-    store: ResultsStore,
-) -> None:
+def test_sweep_figures_read_the_stored_sweeps(store: ResultsStore, tmp_path) -> None:
+    """NOTE [sweep adapter]: no views without sweeps; a real sweep's trials, their varied
+    settings and objectives (the diverged trial without one) once a sweep ran."""
+    from descentlab.sweeps import parse_sweep, run_sweep_worker
+
     add_train(store, lrate=0.1, optimizer="adam")
     assert sweep_figures(store.path) == []
-    db = sqlite3.connect(store.path)
-    db.execute("CREATE TABLE sweeps (id INTEGER PRIMARY KEY, name TEXT)")
-    db.commit()
-    db.close()
-    (note,) = sweep_figures(store.path)
-    assert note["kind"] == "note" and "cannot show yet" in note["text"]
+    fixed = {"model": "linear", "n_samples": 120, "n_features": 3, "device": "cpu", "epochs": 2}
+    spec = parse_sweep({"run": "train", "fixed": fixed, "space": {"lrate": "0.05,1e30"}})
+    run_sweep_worker(spec, out=tmp_path / "swept")
+    (view,) = sweep_figures(tmp_path / "swept" / "runs.sqlite")
+    assert view["kind"] == "sweep" and view["objective"] == spec.objective
+    points = {p["params"]["lrate"]: p for p in view["points"]}
+    assert set(points) == {0.05, 1e30}
+    assert points[1e30]["objective"] is None and points[1e30]["status"] == "diverged"
+    assert points[0.05]["objective"] > 0 and points[0.05]["status"] == "complete"
 
 
 def test_sweep_view_lists_the_varying_parameters_and_every_point() -> None:

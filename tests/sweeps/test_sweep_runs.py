@@ -3,10 +3,6 @@ diverged trials recorded, pruning, random/TPE counts, experiments, the vectorise
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
-
 import pytest
 from tests.sweeps.conftest import cli, write_sweep
 
@@ -110,80 +106,61 @@ def test_an_objective_that_is_not_in_the_results_stops_the_sweep_naming_it(tmp_p
 
 
 @pytest.mark.slow
-def test_vectorize_without_the_engine_is_refused_with_exit_2(tmp_path):
+def test_a_vectorised_sweep_stores_the_runs_of_the_one_by_one_sweep(tmp_path):
+    """The same grid with ``vectorize = true`` (one batched computation, descentlab.vectorised)
+    and without: the same trials, statuses and per-epoch validation losses within the group's
+    float tolerance (rtol 2e-4, as tests/vectorised compares groups with the trainer), a
+    diverging rate diverging in both, every trial an ordinary stored run."""
+    import numpy as np
+
+    body = (
+        'run = "train"\n{flag}[fixed]\nmodel = "linear"\nn_samples = 200\nn_features = 4\n'
+        'device = "cpu"\nepochs = 3\noptimizer = "sgd"\n'
+        '[space]\nlrate = "0.01,0.1,1e30"\nmomentum = "0,0.9"\n'
+    )
+    outs = {}
+    for flag in ("vectorize = true\n", ""):
+        folder = tmp_path / f"f{len(flag)}"
+        folder.mkdir()
+        path = write_sweep(folder, body.format(flag=flag))
+        out = tmp_path / f"out{len(flag)}"
+        result = cli("sweep", str(path), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        outs[bool(flag)] = out
+    grouped, single = (_runs(outs[v])[1] for v in (True, False))
+    assert len(grouped) == len(single) == 6
+
+    def key(run):
+        return (run.sweep_params["lrate"], run.sweep_params["momentum"])
+
+    by_point = {key(r): r for r in single}
+    with (
+        ResultsStore.open_readonly(outs[True] / "runs.sqlite") as a,
+        ResultsStore.open_readonly(outs[False] / "runs.sqlite") as b,
+    ):
+        for run in grouped:
+            alone = by_point[key(run)]
+            assert run.config["vectorised"] is True and run.experiment == "train"
+            assert (run.status, run.sweep_state) == (alone.status, alone.sweep_state), key(run)
+            if run.status == "finished":
+                np.testing.assert_allclose(
+                    a.metrics(run.id)["val_loss"], b.metrics(alone.id)["val_loss"], rtol=2e-4
+                )
+    assert {r.status for r in grouped if r.sweep_params["lrate"] == 1e30} == {"diverged"}
+
+
+def test_a_sweep_the_engine_cannot_batch_is_refused_with_its_reason(tmp_path):
     path = write_sweep(
         tmp_path,
         'run = "train"\nvectorize = true\n[fixed]\nmodel = "linear"\ndevice = "cpu"\n'
-        '[space]\nlrate = "0.01,0.1"\n',
+        'schedule = "cosine"\n[space]\nlrate = "0.01,0.1"\n',
     )
     result = cli("sweep", str(path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == (
-        "descentlab: error: vectorize must be false in this descentlab (it has no vectorised "
-        "engine, descentlab.vectorised), got vectorize = true"
+        "descentlab: error: vectorize must be false for this sweep (schedule must be unset for a "
+        "vectorised group, got 'cosine'), got true"
     )
-
-
-@dataclass
-class _FakeResult:
-    status: str
-    history: dict
-    final: dict
-    message: str | None
-
-
-def test_vectorised_trials_are_stored_as_ordinary_runs(tmp_path, monkeypatch):
-    calls = []
-
-    def train_group(fixed, trials):
-        calls.append((dict(fixed), [dict(t) for t in trials]))
-        out = []
-        for trial in trials:
-            loss = [1.0, 0.5 * trial["lrate"]]
-            diverged = trial["lrate"] > 1
-            history = {
-                "epoch": [1.0, 2.0],
-                "train_loss": loss,
-                "lrate": [trial["lrate"]] * 2,
-                "seconds": [0.1, 0.1],
-                "samples_per_second": [1e3, 1e3],
-                "val_loss": loss,
-            }
-            out.append(_FakeResult(
-                "diverged" if diverged else "finished", history,
-                {k: v[-1] for k, v in history.items()},
-                "diverged at epoch 2" if diverged else None,
-            ))  # fmt: skip
-        return out
-
-    engine = types.ModuleType("descentlab.vectorised")
-    engine.can_vectorise = lambda fixed, names: None
-    engine.train_group = train_group
-    monkeypatch.setitem(sys.modules, "descentlab.vectorised", engine)
-    spec = parse_sweep(
-        {"run": "train", "vectorize": True, "fixed": {**TINY, "optimizer": "sgd"},
-         "space": {"lrate": "0.1,0.2,10", "momentum": "0,0.9"}}
-    )  # fmt: skip
-    report = run_sweep_worker(spec, out=tmp_path)
-    (call,) = calls
-    assert call[0]["model"] == "linear" and len(call[1]) == 6
-    assert call[1][0] == {"lrate": 0.1, "momentum": 0.0}
-    assert sorted(t.state for t in report.ran) == ["complete"] * 4 + ["diverged"] * 2
-    _, runs = _runs(tmp_path)
-    assert len(runs) == 6 and {r.experiment for r in runs} == {"train"}
-    finished = [r for r in runs if r.status == "finished"]
-    best = min(finished, key=lambda r: r.results["final"]["val_loss"])
-    assert best.config["lrate"] == 0.1 and best.config["vectorised"] is True
-    assert best.sweep_params == {"lrate": 0.1, "momentum": 0.0}
-    with ResultsStore.open_readonly(tmp_path / "runs.sqlite") as store:
-        assert store.metrics(best.id)["val_loss"].tolist() == [1.0, 0.05]
-    assert run_sweep_worker(spec, out=tmp_path).ran == []  # resumed: nothing left
-
-    engine.can_vectorise = lambda fixed, names: "model 'linear' with dropout is not batched"
-    other = parse_sweep({**{"run": "train", "vectorize": True, "fixed": TINY},
-                         "space": {"lrate": "0.3,0.4"}})  # fmt: skip
-    with pytest.raises(InputValueError, match=r"vectorize must be false for this sweep \(model"):
-        run_sweep_worker(other, out=tmp_path / "o2")
 
 
 @pytest.mark.slow

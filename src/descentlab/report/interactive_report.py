@@ -266,10 +266,13 @@ def build_report(
     title: str = "descentlab report",
     figures: Mapping[int, Sequence[Mapping[str, str]]] | None = None,
     descriptions: Mapping[str, tuple[str, str]] | None = None,
+    sweeps: list[dict] | None = None,
 ) -> Path:
     """Gather what the page shows of ``runs`` (see :func:`select_runs`) and write it into
-    ``folder``; the static figures are found beside the store unless given."""
+    ``folder``; the static figures are found beside the store unless given; ``sweeps`` (the
+    views of :func:`~descentlab.report.sweep_views.sweep_figures`) default to every sweep of
+    the store."""
     if figures is None:
         figures = figures_in_folders(store.path, runs)
-    data = report_data(store, runs, figures=figures, descriptions=descriptions)
+    data = report_data(store, runs, figures=figures, descriptions=descriptions, sweeps=sweeps)
     return write_report(folder, data, title=title)

@@ -1,16 +1,14 @@
 """The sweeps' place in the interactive report: objective vs parameter, and a heatmap of two.
 
-NOTE [sweep adapter]: the sweeps store their own table (``sweeps``), built in parallel with this
-report. The report depends on it through one function only, :func:`sweep_figures`: it returns
-nothing for a store without a ``sweeps`` table, and otherwise the views of each sweep, built by
-:func:`sweep_view` from :class:`SweepTrial` records (settings, objective, status). Wiring a
-sweep store means filling :func:`read_sweeps` with the rows of that table; until then a store
-that has sweeps gets a note saying the report cannot show them yet — never a silent gap.
+NOTE [sweep adapter]: the sweeps live in the store's ``sweeps`` table (schema 3, NOTE [sweep
+link]) and their trials are ordinary runs linked to it. The report reads them through one
+function, :func:`sweep_figures`: nothing for a store without sweeps, otherwise the views of each
+sweep, built by :func:`sweep_view` from :class:`SweepTrial` records (the trial's varied
+settings, its objective as ``descentlab sweeps show`` computes it, its state).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +19,6 @@ from descentlab.store.jsonsafe import plain
 from descentlab.validation import InputValueError
 
 __all__ = ["SweepTrial", "read_sweeps", "sweep_figures", "sweep_view"]
-
-SWEEP_TABLE = "sweeps"
 
 
 @dataclass(frozen=True)
@@ -68,33 +64,38 @@ def sweep_view(sweep: Sweep) -> dict[str, Any]:
     )
 
 
-def _tables(path: Path) -> set[str]:
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        db.close()
+def read_sweeps(path: Path, *, only: int | None = None) -> list[Sweep]:
+    """The sweeps stored in the store file at ``path`` (none in a store without sweeps), or
+    the one whose id is ``only``, each with its trials as ``descentlab sweeps show`` lists
+    them."""
+    from descentlab.store import ResultsStore
+    from descentlab.store.sweep_table import sweep_table
 
-
-def read_sweeps(path: Path) -> list[Sweep] | None:
-    """The sweeps stored in the store file at ``path``: ``[]`` without a sweeps table, ``None``
-    where the table exists but is not wired yet (NOTE [sweep adapter])."""
-    if SWEEP_TABLE not in _tables(path):
-        return []
-    return None
+    found = []
+    with ResultsStore.open_readonly(path) as store:
+        chosen = store.list_sweeps() if only is None else [store.get_sweep(only)]
+        for stored in chosen:
+            rows = sweep_table(store, stored)
+            if not rows:
+                continue
+            trials = [
+                SweepTrial(row["params"], row["value"], row["state"] or row["status"],
+                           row["run_id"])
+                for row in sorted(rows, key=lambda row: (row["trial"] is None, row["trial"]))
+            ]  # fmt: skip
+            found.append(
+                Sweep(
+                    name=f"{stored.id} ({stored.name or stored.target})",
+                    objective=str(stored.spec.get("objective", "")),
+                    trials=trials,
+                    direction=str(stored.spec.get("direction", "minimize")),
+                )
+            )
+    return found
 
 
 def sweep_figures(store_path: str | Path, *, sweeps: Sequence[Sweep] | None = None) -> list[dict]:
     """The sweep views of a store (none for a store without sweeps); ``sweeps`` given instead
     of read, for a caller that holds them already."""
     found = list(sweeps) if sweeps is not None else read_sweeps(Path(store_path))
-    if found is None:
-        return [
-            {
-                "kind": "note",
-                "title": "Sweeps",
-                "text": "This store holds sweeps, which this version of the report cannot "
-                "show yet; `descentlab runs` lists their runs.",
-            }
-        ]
     return [sweep_view(sweep) for sweep in found]

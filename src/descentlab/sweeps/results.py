@@ -3,46 +3,13 @@ figures, from the results store alone (the study is not needed to read a sweep).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from descentlab.store.records import StoredSweep
-from descentlab.sweeps.trial_run import objective_value
-from descentlab.validation import InputError
+from descentlab.store.sweep_table import sweep_table
 
-__all__ = ["draw_sweep", "sweep_table"]
-
-_ORDER = {"complete": 0, "pruned": 1, "diverged": 2, "failed": 3, None: 4}
-
-
-def _value(run: Any, path: str) -> float | None:
-    try:
-        return objective_value(run.results, path)
-    except InputError:
-        return None
-
-
-def sweep_table(store: Any, sweep: StoredSweep) -> list[dict[str, Any]]:
-    """One row per trial run: trial, run id, state, objective value, parameters; complete
-    trials first, best first (by the sweep's direction), then pruned, diverged, failed and
-    runs without a state (running, or interrupted by a kill and queued again)."""
-    objective = sweep.spec.get("objective", "")
-    sign = -1.0 if sweep.spec.get("direction") == "maximize" else 1.0
-    rows = []
-    for run in store.sweep_runs(sweep.id):
-        value = _value(run, objective) if run.status in ("finished",) else None
-        state = run.sweep_state or (run.status if run.status != "finished" else None)
-        params = run.sweep_params or {}
-        rows.append({"trial": run.sweep_trial, "run_id": run.id, "state": state,
-                     "status": run.status, "value": value, "params": params})  # fmt: skip
-
-    def order(row: dict[str, Any]) -> tuple:
-        value = row["value"]
-        ranked = sign * value if value is not None and math.isfinite(value) else math.inf
-        return (_ORDER.get(row["state"], 4), ranked, row["trial"])
-
-    return sorted(rows, key=order)
+__all__ = ["draw_sweep", "sweep_table"]  # sweep_table lives in store (the report reads it too)
 
 
 def draw_sweep(store: Any, sweep: StoredSweep, folder: str | Path) -> list[Any]:

@@ -16,15 +16,14 @@ claim and checkpoint are its own) and its run into ``OUT/runs.sqlite``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from descentlab.store.sweep_table import objective_value
 from descentlab.sweeps.sweep_file import Dimension, SweepSpec
-from descentlab.validation import InputValueError
 
-__all__ = ["TrialOutcome", "objective_value", "run_trial", "suggest", "trial_folder"]
+__all__ = ["TrialOutcome", "run_trial", "suggest", "trial_folder"]
 
 
 @dataclass(frozen=True)
@@ -57,28 +56,6 @@ def suggest(trial: Any, dimension: Dimension) -> Any:
 
 def trial_folder(root: Path, study: str, number: int) -> Path:
     return root / "sweeps" / study / f"trial-{number:05d}"
-
-
-def objective_value(results: Mapping[str, Any], path: str) -> float | None:
-    """The number at the dotted ``path`` of a run's results; None when it is not finite.
-    A path that leads nowhere is refused, naming what is there."""
-    node: Any = results
-    walked = []
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            there = ", ".join(sorted(node)) if isinstance(node, Mapping) else type(node).__name__
-            where = ".".join(walked) or "the results"
-            raise InputValueError(
-                f"objective must be a dotted path to a number in the run's results, got "
-                f"{path!r} ({where} holds {there})"
-            )
-        node = node[part]
-        walked.append(part)
-    if isinstance(node, bool) or not isinstance(node, int | float):
-        if node is None:
-            return None
-        raise InputValueError(f"objective must name a number, got {path!r} = {node!r}")
-    return float(node) if math.isfinite(node) else None
 
 
 def _pruning_callback(spec: SweepSpec, trial: Any) -> Any:

@@ -1,5 +1,6 @@
 """``vectorize = true``: the sweep's pending trials trained as one batched computation by
-``descentlab.vectorised`` (imported on use), each stored as an ordinary ``train`` run.
+``descentlab.vectorised`` (imported on use; NOTE [group layer] there), each stored as an
+ordinary ``train`` run.
 
 The engine's interface: ``can_vectorise(fixed, space_names) -> str | None`` (None: it can, else
 the reason) and ``train_group(fixed, trials) -> list[GroupResult]``, where ``fixed`` and each
@@ -14,23 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from descentlab.store.sweep_table import objective_value
 from descentlab.sweeps.sweep_file import SweepSpec
-from descentlab.sweeps.trial_run import TrialOutcome, objective_value, suggest, trial_folder
+from descentlab.sweeps.trial_run import TrialOutcome, suggest, trial_folder
 from descentlab.validation import InputValueError
 
-__all__ = ["run_vectorised", "vectorised_engine"]
-
-
-def vectorised_engine() -> Any:
-    """The ``descentlab.vectorised`` module, or a refusal naming the setting."""
-    try:
-        from descentlab import vectorised  # type: ignore[attr-defined]
-    except ImportError:
-        raise InputValueError(
-            "vectorize must be false in this descentlab (it has no vectorised engine, "
-            "descentlab.vectorised), got vectorize = true"
-        ) from None
-    return vectorised
+__all__ = ["run_vectorised"]
 
 
 def run_vectorised(
@@ -42,7 +32,8 @@ def run_vectorised(
 
     if spec.target != "train":
         raise InputValueError(f"vectorize must be false for run {spec.target!r} (train only)")
-    engine = vectorised_engine()
+    from descentlab import vectorised as engine
+
     names = [d.name for d in spec.space]
     fixed = spec.settings({})
     reason = engine.can_vectorise(fixed, names)
