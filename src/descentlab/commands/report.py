@@ -69,9 +69,7 @@ def run_report(args: argparse.Namespace) -> int:
         folder = prepare_output(args.out or store_path.parent / "report", name=flag)
         with claim_folder(folder, name=flag) as claim:
             with claim.recording():
-                index = build_report(
-                    store, folder, runs, descriptions=descriptions, sweeps=sweeps
-                )
+                index = build_report(store, folder, runs, descriptions=descriptions, sweeps=sweeps)
             claim.finish()
     print(index)
     return 0
