@@ -165,3 +165,27 @@ def test_make_bench_counts_benchmarks_on_a_terminal(tmp_path):
     # the last state is drawn whatever the refresh rate skipped in between
     assert "benchmark 1 of 2" in text and "benchmarks done" in text and "2/2" in text
     assert text.count("== tiny: tiny") == 2  # the tables still print, above the live line
+
+
+@pytest.mark.slow
+def test_a_sweep_draws_its_trials_on_a_terminal_and_nothing_into_a_pipe(tmp_path):
+    """``descentlab sweep``: trials done, failed and the best so far on a terminal; a pipe gets
+    only the summary on stdout and an empty stderr."""
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(
+        'run = "train"\n[fixed]\nmodel = "mlp"\nlayers = "32"\ndataset = "digits"\n'
+        'task = "classify"\ndevice = "cpu"\nepochs = 4\nbatch_size = 8\n'
+        '[space]\nlrate = "0.01,0.02,1e30"\n'
+    )
+    code, drawn = on_terminal(["sweep", str(sweep), "--out", str(tmp_path / "tty")])
+    assert code == 0, drawn
+    assert "\x1b[" in drawn and "trials" in drawn and "3/3" in drawn
+    assert "failed 1" in drawn and "best " in drawn
+
+    piped = subprocess.run(
+        [sys.executable, "-m", "descentlab", "sweep", str(sweep), "--out", str(tmp_path / "p")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == "" and "\x1b" not in piped.stdout
+    assert piped.stdout.startswith("sweep 1 (")

@@ -64,21 +64,27 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.workers > 1:
         return _run_workers(args, spec)
 
-    def line(outcome: Any) -> None:
-        value = "-" if outcome.value is None else f"{outcome.value:.6g}"
-        print(
-            f"descentlab: trial {outcome.number} {outcome.state} {spec.objective}={value} "
-            f"(run {outcome.run_id})",
-            file=sys.stderr,
-            flush=True,
-        )
+    from descentlab.commands.progress_display import (
+        ProgressDisplay,
+        TrialsProgress,
+        progress_wanted,
+    )
 
     def notice(text: str) -> None:
         print(f"descentlab: {text}", file=sys.stderr, flush=True)
 
-    report = run_sweep_worker(
-        spec, out=args.out, storage=args.storage, on_trial=line, on_notice=notice
-    )
+    # NOTE [quiet progress]: trials done/running/failed and the best so far, on a terminal only
+    total = spec.grid_size() if spec.sampler == "grid" else spec.n_trials
+    with ProgressDisplay(progress_wanted(args.json), delay=0.5) as display:
+        trials = TrialsProgress(display, total, minimize=spec.direction != "maximize")
+        report = run_sweep_worker(
+            spec,
+            out=args.out,
+            storage=args.storage,
+            on_start=lambda _number: trials.started(),
+            on_trial=lambda outcome: trials.ended(outcome.state, outcome.value),
+            on_notice=notice,
+        )
     if args.json:
         print(json.dumps(report.as_json(), allow_nan=False))
         return 0

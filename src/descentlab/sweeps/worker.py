@@ -129,12 +129,14 @@ def run_sweep_worker(
     storage: str | None = None,
     on_trial: Callable[[TrialOutcome], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> SweepReport:
     """Work on the sweep ``spec`` until its study needs nothing more; returns the report.
 
     ``storage`` is the study's database URL (default: ``OUT/optuna.sqlite``, NOTE [study
     storage]); runs go to ``OUT/runs.sqlite`` (NOTE [worker runs]). ``on_trial`` hears of each
-    trial as it ends, ``on_notice`` of each dead worker's trial queued again. An interruption
+    trial as it ends (``on_start`` of its number as it starts), ``on_notice`` of each dead
+    worker's trial queued again. An interruption
     (SIGINT/SIGTERM) queues the running trial again and propagates; so does an input error
     (after the trial is recorded ``failed``).
     """
@@ -174,6 +176,8 @@ def run_sweep_worker(
             trial = _next_trial(study, spec)
             if trial is None:
                 break
+            if on_start is not None:
+                on_start(trial.number)
             outcome = _run_one(spec, study, trial, root, name, sweep_id, store)
             ran.append(outcome)
             if on_trial is not None:
