@@ -31,7 +31,7 @@ from descentlab.train.optimizer_choice import build_optimizer
 
 FEATURES = 64
 LAYERS = (256, 256, 256)
-BATCH = 2048  # global batch; 1024 per rank with 2 ranks
+BATCH = 8192  # global batch; 4096 per rank with 2 ranks
 
 
 def problem(samples: int):

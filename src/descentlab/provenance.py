@@ -8,7 +8,10 @@ from importlib import metadata
 
 __all__ = ["device_description", "library_versions"]
 
-_LIBRARIES = ("descentlab", "numpy", "torch", "scikit-learn", "matplotlib", "pyarrow")
+_LIBRARIES = (
+    "descentlab", "numpy", "torch", "scikit-learn", "matplotlib", "pyarrow", "numba",
+    "tensorflow-cpu", "keras",
+)  # fmt: skip
 
 
 def library_versions() -> dict[str, str]:

@@ -56,3 +56,9 @@ def test_provenance_warnings() -> None:
     assert "numpy 2.0 → 2.1" in version and "cpu (x) → cuda:0 (y)" in device
     unknown = Original("gd-onefeature", {}, "config.json")
     assert "unknown" in provenance_warnings(unknown, {}, "cpu")[0]
+    # a library the original run did not record (stored before it was listed) is no difference
+    later = {"numpy": "2.0", "tensorflow-cpu": "2.21.0"}
+    assert provenance_warnings(original, later, "cpu (x)") == []
+    assert (
+        "numpy 2.0 → 2.1" in provenance_warnings(original, {**later, "numpy": "2.1"}, "cpu (x)")[0]
+    )

@@ -101,10 +101,14 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def _run_workers(args: argparse.Namespace, spec: Any) -> int:
-    """``--workers N``: the study is created here first (so the grid is queued once), then N
-    copies of this command run as workers and share it (NOTE [worker runs]). On Linux each dies
-    with this process (``PR_SET_PDEATHSIG``), so a SIGKILL of the command stops them all."""
+    """``--workers N``: the study is created here first (so the grid is queued once), then N - 1
+    copies of this command start as workers and this process works as the N-th, all sharing the
+    study (NOTE [worker runs]); the N-th saves one interpreter's start-up (torch, Optuna) on the
+    sweep's clock. On Linux each copy dies with this process (``PR_SET_PDEATHSIG``), so a
+    SIGKILL of the command stops them all (its own trial in flight is queued again by the next
+    invocation, like any dead worker's)."""
     from descentlab.lifecycle.output_folder import prepare_output
+    from descentlab.sweeps import run_sweep_worker
     from descentlab.sweeps.study import default_storage, open_study
 
     root = prepare_output(args.out)
@@ -114,14 +118,20 @@ def _run_workers(args: argparse.Namespace, spec: Any) -> int:
                str(root), "--storage", storage, "--workers", "1"]  # fmt: skip
     # NOTE [worker threads]: N workers on one machine share its cores: each one's math
     # libraries (torch, OpenMP, BLAS) get cores / N threads instead of all of them each, which
-    # would oversubscribe the cores N times over.
+    # would oversubscribe the cores N times over. This process is one of the N: the same
+    # setting, and torch's own count where torch is loaded already.
     threads = str(max(1, (os.cpu_count() or 1) // args.workers))
-    env = {**os.environ, **{name: threads for name in _THREAD_SETTINGS}}
+    settings = {name: threads for name in _THREAD_SETTINGS}
+    env = {**os.environ, **settings}
     workers = [
         subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
-        for _ in range(args.workers)
+        for _ in range(args.workers - 1)
     ]
     try:
+        os.environ.update(settings)
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(int(threads))
+        run_sweep_worker(spec, out=root, storage=storage)
         codes = [worker.wait() for worker in workers]
     except BaseException:
         for worker in workers:

@@ -223,10 +223,12 @@ def provenance_warnings(original: Original, versions: dict[str, str], device: st
             "without its stored run): the bits may differ"
         ]
     warnings = []
+    # a library the original did not record (runs stored before it was listed) is no evidence
+    # of a difference; one recorded on both sides is compared
     changed = [
-        f"{name} {original.versions.get(name, '?')} → {versions.get(name, '?')}"
-        for name in sorted(set(original.versions) | set(versions))
-        if original.versions.get(name) != versions.get(name)
+        f"{name} {original.versions[name]} → {versions[name]}"
+        for name in sorted(set(original.versions) & set(versions))
+        if original.versions[name] != versions[name]
     ]
     if changed:
         warnings.append(
