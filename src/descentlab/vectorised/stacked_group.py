@@ -45,6 +45,57 @@ def _batch_losses(task: Task, out: Any, y: Any) -> Any:
     return (torch.logsumexp(out, dim=2) - (y * out).sum(dim=2)).mean(dim=1)
 
 
+def _loss_and_delta(task: Task, out: Any, y: Any) -> tuple[Any, Any]:
+    """:func:`_batch_losses` and its gradient with respect to ``out`` (K, b, C)."""
+    import torch
+
+    scale = 1.0 / (out.shape[1] * out.shape[2])
+    if task.name == "regress":
+        error = out - y
+        if task.loss_name == "mse":
+            return error.square().mean(dim=(1, 2)), error.mul_(2.0 * scale)
+        return error.abs().mean(dim=(1, 2)), error.sign_().mul_(scale)
+    if task.n_outputs == 1:
+        losses = (torch.nn.functional.softplus(out) - y * out).mean(dim=(1, 2))
+        return losses, torch.sigmoid(out).sub_(y).mul_(scale)
+    losses = (torch.logsumexp(out, dim=2) - (y * out).sum(dim=2)).mean(dim=1)
+    return losses, torch.softmax(out, dim=2).sub_(y).mul_(1.0 / out.shape[1])
+
+
+def _relu_derivative(delta: Any, output: Any) -> Any:
+    import torch
+
+    return torch.ops.aten.threshold_backward(delta, output, 0.0)
+
+
+def _tanh_derivative(delta: Any, output: Any) -> Any:
+    import torch
+
+    return torch.ops.aten.tanh_backward(delta, output)
+
+
+def _sigmoid_derivative(delta: Any, output: Any) -> Any:
+    import torch
+
+    return torch.ops.aten.sigmoid_backward(delta, output)
+
+
+def _activate(name: str) -> Any:
+    import torch
+
+    return {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_}[name]
+
+
+class _Activations(dict):
+    def __missing__(self, name: str) -> Any:
+        self[name] = _activate(name)
+        return self[name]
+
+
+_ACTIVATE = _Activations()
+_DERIVATIVE = {"relu": _relu_derivative, "tanh": _tanh_derivative, "sigmoid": _sigmoid_derivative}
+
+
 class _Stack:
     """The K models' stacked parameters, their momentum buffers and the forward pass."""
 
@@ -53,21 +104,84 @@ class _Stack:
 
         first = groups[0].initial
         self.activation = activation
+        # the activation's name when its derivative is written out here, else None (autograd)
+        self.derivative = type(activation).__name__.lower()
+        if self.derivative not in _DERIVATIVE:
+            self.derivative = None
         self.bias = len(first) > 1 and first[1].dim() == 1
-        self.params = []
+        stacked = []
         for index, tensor in enumerate(first):
-            stacked = torch.stack([groups[m].initial[index] for m in member]).to(device)
+            values = torch.stack([groups[m].initial[index] for m in member]).to(device)
             if tensor.dim() == 2:
-                stacked = stacked.transpose(1, 2).contiguous()  # (K, in, out)
+                values = values.transpose(1, 2)  # (K, in, out)
             else:
-                stacked = stacked.unsqueeze(1)  # (K, 1, out)
-            self.params.append(stacked.requires_grad_(True))
+                values = values.unsqueeze(1)  # (K, 1, out)
+            stacked.append(values)
+        # the written-out backward keeps the parameters, their gradients and momenta as views
+        # of one flat tensor each, so that the update is three passes over one tensor
+        self.flat = None if self.derivative is None else self._flatten(stacked)
+        if self.flat is None:
+            self.params = [values.contiguous().requires_grad_(True) for values in stacked]
+        else:
+            self.params = self.views(self.flat)
+            self.flat_grad = torch.empty_like(self.flat)
+            self.grads = self.views(self.flat_grad)
         self.buffers = [torch.zeros_like(p) for p in self.params]
         self.second = [torch.zeros_like(p) for p in self.params]  # Adam's second moments
         self.layers = [
             (self.params[i], self.params[i + 1] if self.bias else None)
             for i in range(0, len(self.params), 2 if self.bias else 1)
         ]
+
+    def _flatten(self, stacked: list[Any]) -> Any:
+        import torch
+
+        self.shapes = [values.shape for values in stacked]
+        return torch.cat([values.reshape(-1) for values in stacked])
+
+    def views(self, flat: Any) -> list[Any]:
+        """``flat`` cut into tensors of the parameters' shapes (views, contiguous)."""
+        views, start = [], 0
+        for shape in self.shapes:
+            size = shape[0] * shape[1] * shape[2]
+            views.append(flat[start : start + size].view(shape))
+            start += size
+        return views
+
+    def bounds(self) -> np.ndarray:
+        """Where each parameter's block starts in the flat tensors, and where the last ends."""
+        sizes = [shape[0] * shape[1] * shape[2] for shape in self.shapes]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def gradients(self, task: Task, x: Any, y: Any) -> Any:
+        """The (K,) batch losses; every parameter's gradient goes to ``grads`` (views of
+        ``flat_grad``), the chain rule written out (NOTE [written-out backward])."""
+        import torch
+
+        last = len(self.layers) - 1
+        if x.dim() == 2:  # a shared batch (b, in): every model reads the same rows
+            x = x.expand(self.params[0].shape[0], *x.shape)
+        inputs = [x]  # each layer's input: the batch, then the activated hidden outputs
+        for index, (weight, bias) in enumerate(self.layers):
+            x = torch.bmm(x, weight)
+            if bias is not None:
+                x.add_(bias)
+            if index < last:
+                _ACTIVATE[self.derivative](x)
+                inputs.append(x)
+        losses, delta = _loss_and_delta(task, x, y)
+        position = len(self.grads)
+        for index in range(last, -1, -1):
+            below = inputs[index]
+            if self.layers[index][1] is not None:
+                position -= 1
+                torch.sum(delta, dim=1, keepdim=True, out=self.grads[position])
+            position -= 1
+            torch.bmm(below.transpose(1, 2), delta, out=self.grads[position])
+            if index > 0:
+                delta = torch.bmm(delta, self.layers[index][0].transpose(1, 2))
+                delta = _DERIVATIVE[self.derivative](delta, below)
+        return losses
 
     def forward(self, x: Any) -> Any:
         last = len(self.layers) - 1
@@ -105,6 +219,9 @@ def train_stacked_group(
     # a zero momentum or decay everywhere skips its term (the same numbers, fewer passes)
     momenta = column(settings.momenta) if any(settings.momenta) else None
     decays = column(settings.weight_decays) if any(settings.weight_decays) else None
+    flat = None
+    if stack.flat is not None and not settings.adam and device.type == "cpu":
+        flat = _FlatSGD(stack, settings)
     shared_data = len(groups) == 1
     X = torch.stack([torch.from_numpy(g.X) for g in groups]).to(device)
     Y = torch.stack([torch.from_numpy(g.Y) for g in groups]).to(device)
@@ -127,8 +244,12 @@ def train_stacked_group(
             else:
                 picked = torch.arange(len(groups), device=device)[:, None]
                 xb, yb = X[picked, rows][index], Y[picked, rows][index]
-            losses = _batch_losses(task, stack.forward(xb), yb)
-            grads = torch.autograd.grad(losses.sum(), stack.params)
+            if stack.derivative is None:
+                losses = _batch_losses(task, stack.forward(xb), yb)
+                grads = torch.autograd.grad(losses.sum(), stack.params)
+            else:
+                with torch.no_grad():
+                    losses, grads = stack.gradients(task, xb, yb), stack.grads
             with torch.no_grad():
                 finite = torch.isfinite(losses)
                 if not bool(finite.all()):  # a CPU check; one synchronisation on CUDA
@@ -141,6 +262,8 @@ def train_stacked_group(
                 if settings.adam:
                     step = (epoch - 1) * batches + batch + 1
                     _adam_step(stack, grads, lrates, decays, settings.betas, settings.eps, step)
+                elif flat is not None:
+                    flat.step()
                 else:
                     _sgd_step(stack, grads, lrates, momenta, decays, settings.nesterov)
         with torch.no_grad():
@@ -168,6 +291,28 @@ def _sgd_step(
         buffer.mul_(momenta).add_(grad)
         step = grad.addcmul_(momenta, buffer) if nesterov else buffer
         param.addcmul_(lrates, step, value=-1.0)
+
+
+class _FlatSGD:
+    """:func:`_sgd_step` over the flat parameters on the CPU, as one compiled pass (NOTE
+    [one-pass stacked update])."""
+
+    def __init__(self, stack: _Stack, settings: GroupSettings):
+        import torch
+
+        self.arrays = [t.numpy() for t in (stack.flat, torch.zeros_like(stack.flat))]
+        self.arrays.append(stack.flat_grad.numpy())
+        self.bounds = stack.bounds()
+        self.values = [
+            np.asarray(v, dtype=np.float32)
+            for v in (settings.lrates, settings.momenta, settings.weight_decays)
+        ]
+        self.flags = (any(settings.momenta), any(settings.weight_decays), settings.nesterov)
+
+    def step(self) -> None:
+        from descentlab.vectorised.stacked_update import sgd_flat_step
+
+        sgd_flat_step(*self.arrays, self.bounds, *self.values, *self.flags)
 
 
 def _adam_step(

@@ -1,0 +1,53 @@
+"""torch.optim.SGD's step for K stacked models as one compiled pass (numba).
+
+NOTE [one-pass stacked update]: the stacked parameters, their gradients and momentum buffers are
+each one flat float32 array, parameter after parameter, each parameter's block (K, ...) with the
+model index outermost (views of it are the (K, in, out) and (K, 1, out) tensors the products
+read). The step reads every element once and writes it once, with the model's η, μ, λ as scalars;
+done as torch's in-place passes (decay, buffer ``mul_``/``add_``, ``addcmul_``) the same step
+takes three to four passes over arrays larger than the core's cache, with the per-model values
+spread to one per element: 175 µs against ~60 µs per step for the 64-32-16 MLP at K = 64.
+Each element's arithmetic is torch's, in torch's order, without contraction into fused
+multiply-adds (the results are torch's to the bit on one machine, barring compiler choices).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = ["sgd_flat_step"]
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def sgd_flat_step(
+    param: np.ndarray,
+    buffer: np.ndarray,
+    grad: np.ndarray,
+    bounds: np.ndarray,
+    lrates: np.ndarray,
+    momenta: np.ndarray,
+    decays: np.ndarray,
+    use_momentum: bool,
+    use_decay: bool,
+    nesterov: bool,
+) -> None:
+    """One SGD step in place; block ``i`` is ``[bounds[i], bounds[i + 1])``, K models long."""
+    K = lrates.shape[0]
+    for block in range(bounds.shape[0] - 1):
+        start = bounds[block]
+        size = (bounds[block + 1] - start) // K
+        for k in range(K):
+            lrate, momentum, decay = lrates[k], momenta[k], decays[k]
+            first = start + k * size
+            for i in range(first, first + size):
+                g = grad[i]
+                if use_decay:
+                    g = g + decay * param[i]
+                if use_momentum:
+                    b = buffer[i] * momentum + g
+                    buffer[i] = b
+                    step = g + momentum * b if nesterov else b
+                else:
+                    step = g
+                param[i] = param[i] - lrate * step
