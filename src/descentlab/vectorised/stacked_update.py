@@ -38,16 +38,23 @@ def sgd_flat_step(
         start = bounds[block]
         size = (bounds[block + 1] - start) // K
         for k in range(K):
+            # one model's slice of the block; the branches stay outside the element loops
+            first, last = start + k * size, start + (k + 1) * size
+            p, b, g = param[first:last], buffer[first:last], grad[first:last]
             lrate, momentum, decay = lrates[k], momenta[k], decays[k]
-            first = start + k * size
-            for i in range(first, first + size):
-                g = grad[i]
-                if use_decay:
-                    g = g + decay * param[i]
-                if use_momentum:
-                    b = buffer[i] * momentum + g
-                    buffer[i] = b
-                    step = g + momentum * b if nesterov else b
-                else:
-                    step = g
-                param[i] = param[i] - lrate * step
+            if use_decay:
+                for i in range(size):
+                    g[i] = g[i] + decay * p[i]
+            if not use_momentum:
+                for i in range(size):
+                    p[i] = p[i] - lrate * g[i]
+            elif nesterov:
+                for i in range(size):
+                    v = b[i] * momentum + g[i]
+                    b[i] = v
+                    p[i] = p[i] - lrate * (g[i] + momentum * v)
+            else:
+                for i in range(size):
+                    v = b[i] * momentum + g[i]
+                    b[i] = v
+                    p[i] = p[i] - lrate * v
