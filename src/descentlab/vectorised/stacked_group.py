@@ -62,37 +62,26 @@ def _loss_and_delta(task: Task, out: Any, y: Any) -> tuple[Any, Any]:
     return losses, torch.softmax(out, dim=2).sub_(y).mul_(1.0 / out.shape[1])
 
 
-def _relu_derivative(delta: Any, output: Any) -> Any:
+def _relu_derivative(delta: Any, output: Any) -> None:
     import torch
 
-    return torch.ops.aten.threshold_backward(delta, output, 0.0)
+    torch.ops.aten.threshold_backward.grad_input(delta, output, 0.0, grad_input=delta)
 
 
-def _tanh_derivative(delta: Any, output: Any) -> Any:
+def _tanh_derivative(delta: Any, output: Any) -> None:
     import torch
 
-    return torch.ops.aten.tanh_backward(delta, output)
+    torch.ops.aten.tanh_backward.grad_input(delta, output, grad_input=delta)
 
 
-def _sigmoid_derivative(delta: Any, output: Any) -> Any:
+def _sigmoid_derivative(delta: Any, output: Any) -> None:
     import torch
 
-    return torch.ops.aten.sigmoid_backward(delta, output)
+    torch.ops.aten.sigmoid_backward.grad_input(delta, output, grad_input=delta)
 
 
-def _activate(name: str) -> Any:
-    import torch
-
-    return {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_}[name]
-
-
-class _Activations(dict):
-    def __missing__(self, name: str) -> Any:
-        self[name] = _activate(name)
-        return self[name]
-
-
-_ACTIVATE = _Activations()
+# an activation's in-place form and its derivative's, given its output: delta ← delta · f'
+_ACTIVATE = {"relu": "relu_", "tanh": "tanh_", "sigmoid": "sigmoid_"}
 _DERIVATIVE = {"relu": _relu_derivative, "tanh": _tanh_derivative, "sigmoid": _sigmoid_derivative}
 
 
@@ -126,6 +115,7 @@ class _Stack:
             self.params = self.views(self.flat)
             self.flat_grad = torch.empty_like(self.flat)
             self.grads = self.views(self.flat_grad)
+            self._work: dict[int, tuple[list[Any], list[Any]]] = {}
         self.buffers = [torch.zeros_like(p) for p in self.params]
         self.second = [torch.zeros_like(p) for p in self.params]  # Adam's second moments
         self.layers = [
@@ -159,15 +149,18 @@ class _Stack:
         import torch
 
         last = len(self.layers) - 1
+        K, b = self.params[0].shape[0], x.shape[-2]
         if x.dim() == 2:  # a shared batch (b, in): every model reads the same rows
-            x = x.expand(self.params[0].shape[0], *x.shape)
+            x = x.expand(K, *x.shape)
+        outputs, deltas = self._work.get(b) or self._allocate(K, b)
+        derivative = _DERIVATIVE[self.derivative]
         inputs = [x]  # each layer's input: the batch, then the activated hidden outputs
         for index, (weight, bias) in enumerate(self.layers):
-            x = torch.bmm(x, weight)
+            x = torch.bmm(x, weight, out=outputs[index])
             if bias is not None:
                 x.add_(bias)
             if index < last:
-                _ACTIVATE[self.derivative](x)
+                getattr(x, _ACTIVATE[self.derivative])()
                 inputs.append(x)
         losses, delta = _loss_and_delta(task, x, y)
         position = len(self.grads)
@@ -179,9 +172,18 @@ class _Stack:
             position -= 1
             torch.bmm(below.transpose(1, 2), delta, out=self.grads[position])
             if index > 0:
-                delta = torch.bmm(delta, self.layers[index][0].transpose(1, 2))
-                delta = _DERIVATIVE[self.derivative](delta, below)
+                weight = self.layers[index][0]
+                delta = torch.bmm(delta, weight.transpose(1, 2), out=deltas[index])
+                derivative(delta, below)
         return losses
+
+    def _allocate(self, K: int, b: int) -> tuple[list[Any], list[Any]]:
+        """Every layer's output and input gradient at batch size ``b``, allocated once: a fresh
+        tensor each step costs the allocator new pages at every product."""
+        outputs = [self.params[0].new_empty(K, b, w.shape[2]) for w, _ in self.layers]
+        deltas = [self.params[0].new_empty(K, b, w.shape[1]) for w, _ in self.layers]
+        self._work[b] = (outputs, deltas)
+        return outputs, deltas
 
     def forward(self, x: Any) -> Any:
         last = len(self.layers) - 1
