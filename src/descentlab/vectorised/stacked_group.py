@@ -16,6 +16,22 @@ masking the stopped ones out would cost a pass over all parameters every step. I
 model's batch loss is first not finite (checked every step, as the trainer checks it), its
 parameters are copied aside, and put back after the epoch, before the validation reads them;
 what the stopped model computes in between is never read.
+
+NOTE [written-out backward]: with a ReLU, tanh or sigmoid activation (every loss), the step
+does not use autograd: the forward pass keeps each layer's activated output, the loss gradient
+with respect to the outputs is written out (``_loss_and_delta``), and each layer's weight
+gradient (a batched product), bias gradient (a sum over the batch) and input gradient (a
+batched product by the transposed weights, then the activation's derivative from its output,
+in place) follow; every product and derivative writes into buffers allocated once per batch
+size, the gradients into views of one flat tensor. The parameters are views of one flat tensor
+too, so that on the CPU the SGD step is one compiled pass (NOTE [one-pass stacked update]).
+The products are autograd's, in the same order, so the numbers agree to float32 rounding
+(``tests/vectorised`` compares each trial with its own trainer run). GELU (its derivative is
+not written out) and Adam keep autograd or the per-tensor step. Measured on the 64-32-16 MLP at
+batch 32, K = 64, one thread of the 2-core machine: 1.27-1.30 ms per step with autograd and
+per-tensor SGD passes, 0.84-0.85 ms written out (fresh 512 KB tensors at every product cost
+~0.1 ms of page faults; a flat torch update with per-element η ~0.18 ms, the compiled one
+~0.05 ms).
 """
 
 from __future__ import annotations
@@ -101,10 +117,8 @@ class _Stack:
         stacked = []
         for index, tensor in enumerate(first):
             values = torch.stack([groups[m].initial[index] for m in member]).to(device)
-            if tensor.dim() == 2:
-                values = values.transpose(1, 2)  # (K, in, out)
-            else:
-                values = values.unsqueeze(1)  # (K, 1, out)
+            # weights (K, in, out), biases (K, 1, out)
+            values = values.transpose(1, 2) if tensor.dim() == 2 else values.unsqueeze(1)
             stacked.append(values)
         # the written-out backward keeps the parameters, their gradients and momenta as views
         # of one flat tensor each, so that the update is three passes over one tensor
