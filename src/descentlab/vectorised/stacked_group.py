@@ -121,8 +121,8 @@ class _Stack:
             # weights (K, in, out), biases (K, 1, out)
             values = values.transpose(1, 2) if tensor.dim() == 2 else values.unsqueeze(1)
             stacked.append(values)
-        # the written-out backward keeps the parameters, their gradients and momenta as views
-        # of one flat tensor each, so that the update is three passes over one tensor
+        # the written-out backward keeps the parameters and their gradients as views of one
+        # flat tensor each, so that the SGD step is one compiled pass (_FlatSGD)
         self.flat = None if self.derivative is None else self._flatten(stacked)
         if self.flat is None:
             self.params = [values.contiguous().requires_grad_(True) for values in stacked]
