@@ -51,6 +51,26 @@ CASES = {
         },
         [{"lrate": 0.05, "seed": 1}, {"lrate": 0.2, "seed": 1}],
     ),
+    "mlp sigmoid binary, nesterov, decay (the compiled step's every term)": (
+        {
+            "model": "mlp",
+            "layers": (6, 3),
+            "activation": "sigmoid",
+            "optimizer": "nesterov",
+            **CLASSES,
+        },
+        [{"lrate": 0.2, "seed": 0, "weight_decay": 0.01}, {"lrate": 0.5, "momentum": 0.5}],
+    ),
+    "mlp gelu mae (autograd, not written out)": (
+        {
+            "model": "mlp",
+            "layers": (5,),
+            "activation": "gelu",
+            "loss": "mae",
+            "optimizer": "momentum",
+        },
+        [{"lrate": 0.01}, {"lrate": 0.05, "seed": 2}],
+    ),
     "linear adam, decay": (
         {"model": "linear", "optimizer": "adam"},
         [{"lrate": 0.01, "seed": 0}, {"lrate": 0.1, "seed": 1, "weight_decay": 0.01}],

@@ -16,10 +16,27 @@ masking the stopped ones out would cost a pass over all parameters every step. I
 model's batch loss is first not finite (checked every step, as the trainer checks it), its
 parameters are copied aside, and put back after the epoch, before the validation reads them;
 what the stopped model computes in between is never read.
+
+NOTE [written-out backward]: with a ReLU, tanh or sigmoid activation (every loss), the step
+does not use autograd: the forward pass keeps each layer's activated output, the loss gradient
+with respect to the outputs is written out (``_loss_and_delta``), and each layer's weight
+gradient (a batched product), bias gradient (a sum over the batch) and input gradient (a
+batched product by the transposed weights, then the activation's derivative from its output,
+in place) follow; every product and derivative writes into buffers allocated once per batch
+size, the gradients into views of one flat tensor. The parameters are views of one flat tensor
+too, so that on the CPU the SGD step is one compiled pass (NOTE [one-pass stacked update]).
+The products are autograd's, in the same order, so the numbers agree to float32 rounding
+(``tests/vectorised`` compares each trial with its own trainer run). GELU (its derivative is
+not written out) and Adam keep autograd or the per-tensor step. Measured on the 64-32-16 MLP at
+batch 32, K = 64, one thread of the 2-core machine: 1.27-1.30 ms per step with autograd and
+per-tensor SGD passes, 0.84-0.85 ms written out (fresh 512 KB tensors at every product cost
+~0.1 ms of page faults; a flat torch update with per-element η ~0.18 ms, the compiled one
+~0.05 ms).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -45,6 +62,46 @@ def _batch_losses(task: Task, out: Any, y: Any) -> Any:
     return (torch.logsumexp(out, dim=2) - (y * out).sum(dim=2)).mean(dim=1)
 
 
+def _loss_and_delta(task: Task, out: Any, y: Any) -> tuple[Any, Any]:
+    """:func:`_batch_losses` and its gradient with respect to ``out`` (K, b, C)."""
+    import torch
+
+    scale = 1.0 / (out.shape[1] * out.shape[2])
+    if task.name == "regress":
+        error = out - y
+        if task.loss_name == "mse":
+            return error.square().mean(dim=(1, 2)), error.mul_(2.0 * scale)
+        return error.abs().mean(dim=(1, 2)), error.sign_().mul_(scale)
+    if task.n_outputs == 1:
+        losses = (torch.nn.functional.softplus(out) - y * out).mean(dim=(1, 2))
+        return losses, torch.sigmoid(out).sub_(y).mul_(scale)
+    losses = (torch.logsumexp(out, dim=2) - (y * out).sum(dim=2)).mean(dim=1)
+    return losses, torch.softmax(out, dim=2).sub_(y).mul_(1.0 / out.shape[1])
+
+
+def _relu_derivative(delta: Any, output: Any) -> None:
+    import torch
+
+    torch.ops.aten.threshold_backward.grad_input(delta, output, 0.0, grad_input=delta)
+
+
+def _tanh_derivative(delta: Any, output: Any) -> None:
+    import torch
+
+    torch.ops.aten.tanh_backward.grad_input(delta, output, grad_input=delta)
+
+
+def _sigmoid_derivative(delta: Any, output: Any) -> None:
+    import torch
+
+    torch.ops.aten.sigmoid_backward.grad_input(delta, output, grad_input=delta)
+
+
+# an activation's in-place form and its derivative's, given its output: delta ← delta · f'
+_ACTIVATE = {"relu": "relu_", "tanh": "tanh_", "sigmoid": "sigmoid_"}
+_DERIVATIVE = {"relu": _relu_derivative, "tanh": _tanh_derivative, "sigmoid": _sigmoid_derivative}
+
+
 class _Stack:
     """The K models' stacked parameters, their momentum buffers and the forward pass."""
 
@@ -53,21 +110,95 @@ class _Stack:
 
         first = groups[0].initial
         self.activation = activation
+        # the activation's name when its derivative is written out here, else None (autograd)
+        self.derivative = type(activation).__name__.lower()
+        if self.derivative not in _DERIVATIVE:
+            self.derivative = None
         self.bias = len(first) > 1 and first[1].dim() == 1
-        self.params = []
+        stacked = []
         for index, tensor in enumerate(first):
-            stacked = torch.stack([groups[m].initial[index] for m in member]).to(device)
-            if tensor.dim() == 2:
-                stacked = stacked.transpose(1, 2).contiguous()  # (K, in, out)
-            else:
-                stacked = stacked.unsqueeze(1)  # (K, 1, out)
-            self.params.append(stacked.requires_grad_(True))
+            values = torch.stack([groups[m].initial[index] for m in member]).to(device)
+            # weights (K, in, out), biases (K, 1, out)
+            values = values.transpose(1, 2) if tensor.dim() == 2 else values.unsqueeze(1)
+            stacked.append(values)
+        # the written-out backward keeps the parameters and their gradients as views of one
+        # flat tensor each, so that the SGD step is one compiled pass (_FlatSGD)
+        self.flat = None if self.derivative is None else self._flatten(stacked)
+        if self.flat is None:
+            self.params = [values.contiguous().requires_grad_(True) for values in stacked]
+        else:
+            self.params = self.views(self.flat)
+            self.flat_grad = torch.empty_like(self.flat)
+            self.grads = self.views(self.flat_grad)
+            self._work: dict[int, tuple[list[Any], list[Any]]] = {}
         self.buffers = [torch.zeros_like(p) for p in self.params]
         self.second = [torch.zeros_like(p) for p in self.params]  # Adam's second moments
         self.layers = [
             (self.params[i], self.params[i + 1] if self.bias else None)
             for i in range(0, len(self.params), 2 if self.bias else 1)
         ]
+
+    def _flatten(self, stacked: list[Any]) -> Any:
+        import torch
+
+        self.shapes = [values.shape for values in stacked]
+        return torch.cat([values.reshape(-1) for values in stacked])
+
+    def views(self, flat: Any) -> list[Any]:
+        """``flat`` cut into tensors of the parameters' shapes (views, contiguous)."""
+        views, start = [], 0
+        for shape in self.shapes:
+            size = shape[0] * shape[1] * shape[2]
+            views.append(flat[start : start + size].view(shape))
+            start += size
+        return views
+
+    def bounds(self) -> np.ndarray:
+        """Where each parameter's block starts in the flat tensors, and where the last ends."""
+        sizes = [shape[0] * shape[1] * shape[2] for shape in self.shapes]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def gradients(self, task: Task, x: Any, y: Any) -> Any:
+        """The (K,) batch losses; every parameter's gradient goes to ``grads`` (views of
+        ``flat_grad``), the chain rule written out (NOTE [written-out backward])."""
+        import torch
+
+        last = len(self.layers) - 1
+        K, b = self.params[0].shape[0], x.shape[-2]
+        if x.dim() == 2:  # a shared batch (b, in): every model reads the same rows
+            x = x.expand(K, *x.shape)
+        outputs, deltas = self._work.get(b) or self._allocate(K, b)
+        derivative = _DERIVATIVE[self.derivative]
+        inputs = [x]  # each layer's input: the batch, then the activated hidden outputs
+        for index, (weight, bias) in enumerate(self.layers):
+            x = torch.bmm(x, weight, out=outputs[index])
+            if bias is not None:
+                x.add_(bias)
+            if index < last:
+                getattr(x, _ACTIVATE[self.derivative])()
+                inputs.append(x)
+        losses, delta = _loss_and_delta(task, x, y)
+        position = len(self.grads)
+        for index in range(last, -1, -1):
+            below = inputs[index]
+            if self.layers[index][1] is not None:
+                position -= 1
+                torch.sum(delta, dim=1, keepdim=True, out=self.grads[position])
+            position -= 1
+            torch.bmm(below.transpose(1, 2), delta, out=self.grads[position])
+            if index > 0:
+                weight = self.layers[index][0]
+                delta = torch.bmm(delta, weight.transpose(1, 2), out=deltas[index])
+                derivative(delta, below)
+        return losses
+
+    def _allocate(self, K: int, b: int) -> tuple[list[Any], list[Any]]:
+        """Every layer's output and input gradient at batch size ``b``, allocated once: a fresh
+        tensor each step costs the allocator new pages at every product."""
+        outputs = [self.params[0].new_empty(K, b, w.shape[2]) for w, _ in self.layers]
+        deltas = [self.params[0].new_empty(K, b, w.shape[1]) for w, _ in self.layers]
+        self._work[b] = (outputs, deltas)
+        return outputs, deltas
 
     def forward(self, x: Any) -> Any:
         last = len(self.layers) - 1
@@ -105,6 +236,9 @@ def train_stacked_group(
     # a zero momentum or decay everywhere skips its term (the same numbers, fewer passes)
     momenta = column(settings.momenta) if any(settings.momenta) else None
     decays = column(settings.weight_decays) if any(settings.weight_decays) else None
+    flat = None
+    if stack.flat is not None and not settings.adam and device.type == "cpu":
+        flat = _FlatSGD(stack, settings)
     shared_data = len(groups) == 1
     X = torch.stack([torch.from_numpy(g.X) for g in groups]).to(device)
     Y = torch.stack([torch.from_numpy(g.Y) for g in groups]).to(device)
@@ -127,20 +261,30 @@ def train_stacked_group(
             else:
                 picked = torch.arange(len(groups), device=device)[:, None]
                 xb, yb = X[picked, rows][index], Y[picked, rows][index]
-            losses = _batch_losses(task, stack.forward(xb), yb)
-            grads = torch.autograd.grad(losses.sum(), stack.params)
+            if stack.derivative is None:
+                losses = _batch_losses(task, stack.forward(xb), yb)
+                grads = torch.autograd.grad(losses.sum(), stack.params)
+            else:
+                with torch.no_grad():
+                    losses, grads = stack.gradients(task, xb, yb), stack.grads
             with torch.no_grad():
-                finite = torch.isfinite(losses)
-                if not bool(finite.all()):  # a CPU check; one synchronisation on CUDA
+                # a finite sum means every loss is finite (two passes fewer than the check
+                # per model); a CPU check, one synchronisation on CUDA
+                if math.isfinite(float(losses.sum())):
+                    sums.add_(losses, alpha=rows.shape[1])  # in float64, as below
+                else:
+                    finite = torch.isfinite(losses)
                     for k in np.flatnonzero(live & ~finite.cpu().numpy()):
                         live[k] = False
                         stopped_at[k] = batch + 1
                         stopped_loss[k] = float(losses[k])
                         frozen[int(k)] = [p[k].clone() for p in stack.params]
-                sums += torch.where(finite, losses.double(), 0.0) * rows.shape[1]
+                    sums += torch.where(finite, losses.double(), 0.0) * rows.shape[1]
                 if settings.adam:
                     step = (epoch - 1) * batches + batch + 1
                     _adam_step(stack, grads, lrates, decays, settings.betas, settings.eps, step)
+                elif flat is not None:
+                    flat.step()
                 else:
                     _sgd_step(stack, grads, lrates, momenta, decays, settings.nesterov)
         with torch.no_grad():
@@ -168,6 +312,28 @@ def _sgd_step(
         buffer.mul_(momenta).add_(grad)
         step = grad.addcmul_(momenta, buffer) if nesterov else buffer
         param.addcmul_(lrates, step, value=-1.0)
+
+
+class _FlatSGD:
+    """:func:`_sgd_step` over the flat parameters on the CPU, as one compiled pass (NOTE
+    [one-pass stacked update])."""
+
+    def __init__(self, stack: _Stack, settings: GroupSettings):
+        import torch
+
+        self.arrays = [t.numpy() for t in (stack.flat, torch.zeros_like(stack.flat))]
+        self.arrays.append(stack.flat_grad.numpy())
+        self.bounds = stack.bounds()
+        self.values = [
+            np.asarray(v, dtype=np.float32)
+            for v in (settings.lrates, settings.momenta, settings.weight_decays)
+        ]
+        self.flags = (any(settings.momenta), any(settings.weight_decays), settings.nesterov)
+
+    def step(self) -> None:
+        from descentlab.vectorised.stacked_update import sgd_flat_step
+
+        sgd_flat_step(*self.arrays, self.bounds, *self.values, *self.flags)
 
 
 def _adam_step(
