@@ -19,8 +19,9 @@ NOTE [when data parallel pays]: ``descentlab train --nproc N`` (NOTE [data paral
 gradients once per step. That pays only when a rank's share of a step's compute is large
 against one all-reduce: on one host with gloo an all-reduce costs from about 0.1 ms (a few
 parameters) to a few ms (megabytes), and one CPU core does about 2·10¹⁰ float32 flop/s
-(``benchmarks/bench_distributed.py``: MLP 64-256-256-256-1, batch 2048, ≥ 1.6× on 2 processes,
-communication a fifth of the epoch or less on an idle machine). This experiment's linear model
+(``benchmarks/bench_distributed.py``: MLP 64-256-256-256-1, global batch 8192: 1.82× on 2
+processes with communication a tenth of the epoch on an idle 2-core machine; at batch 2048 only
+1.45×, the per-step fixed cost a third of the step). This experiment's linear model
 does 6·batch·features flop per step, 3·10⁴ at its defaults: about 2 µs of work against ≥ 100 µs
 of communication, so splitting it over processes only slows it down; so does every linear model
 and small MLP of the lab at batch ≤ 256. It pays for MLPs with hundreds of units and global
