@@ -93,6 +93,11 @@ def test_bad_files_are_refused_naming_the_key(document, message):
         parse_sweep({**BASE, **document})
 
 
+def test_an_experiment_sweep_names_its_objective():
+    with pytest.raises(InputValueError, match=r"objective must be set for run 'gd-onefeature'"):
+        parse_sweep({"run": "gd-onefeature", "space": {"lrate": "0.1"}})
+
+
 def test_experiment_sweeps_need_no_pruner():
     with pytest.raises(InputValueError, match=r"pruner must be 'none' for run 'gd-onefeature'"):
         parse_sweep({"run": "gd-onefeature", "pruner": "median", "space": {"lrate": "0.1"}})

@@ -272,6 +272,11 @@ def parse_sweep(document: Mapping[str, Any], *, source: str = "") -> SweepSpec:
     if objective is None and target == _TRAIN:
         val = fixed.get("val_fraction", 0.2)
         objective = "final.val_loss" if val else "final.train_loss"
+    if objective is None:
+        raise InputValueError(
+            f"objective must be set for run {target!r} (a dotted path to a number in its "
+            "results.json, e.g. final_loss), got none"
+        )
     if not isinstance(objective, str) or not objective.strip():
         raise InputValueError(
             f"objective must be a dotted path to a number in the run's results "
