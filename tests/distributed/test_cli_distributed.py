@@ -41,6 +41,15 @@ def test_a_batch_the_ranks_cannot_share_is_refused_before_any_start(tmp_path):
     assert (
         done.returncode == 2 and "loader must be 'fast' when training with several" in done.stderr
     )
+    done = cli(
+        *TRAIN, "--nproc", "2", "--tensorboard", str(tmp_path / "tb"), "--out", str(tmp_path)
+    )
+    assert done.returncode == 2 and done.stderr.startswith(
+        "descentlab: error: --tensorboard must come with one process"
+    )
+    assert len(done.stderr.splitlines()) == 1 and not (tmp_path / "tb").exists()
+    done = cli(*TRAIN, "--nproc", "2", "--framework", "keras", "--out", str(tmp_path))
+    assert done.returncode == 2 and "nproc above 1 needs framework torch" in done.stderr
 
 
 def descendants(pid: int) -> list[int]:

@@ -220,12 +220,6 @@ def _ranks(args: argparse.Namespace):
 
     check_positive_int("--nproc", args.nproc)
     check_positive_float("--dist-timeout", args.dist_timeout)
-    if args.nproc != 1 and args.tensorboard is not None:
-        raise InputValueError(
-            "--tensorboard must come with one process (it is written live by that process), "
-            f"got --nproc {args.nproc}; export the run afterwards with "
-            "`descentlab runs export ID --tensorboard DIR`"
-        )
     return ranks_from_environment(os.environ, timeout=args.dist_timeout)
 
 
@@ -241,6 +235,12 @@ def _launch(args: argparse.Namespace, config, checkpoint: Path) -> int:
         torchrun_command,
     )
 
+    if args.tensorboard is not None:
+        raise InputValueError(
+            "--tensorboard must come with one process (it is written live by that process), "
+            f"got --nproc {args.nproc}; export the run afterwards with "
+            "`descentlab runs export ID --tensorboard DIR`"
+        )
     preflight(config, args.nproc, checkpoint, args.resume)
     env = dict(os.environ)
     env.setdefault(
