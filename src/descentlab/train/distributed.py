@@ -29,6 +29,7 @@ torch's ``env://``, which torchrun sets; descentlab itself reads no environment 
 from __future__ import annotations
 
 import datetime
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -143,6 +144,12 @@ def process_group(ranks: Ranks, device: torch.device) -> Iterator[torch.device]:
         yield device
         _leave_together(backend)
     finally:
+        # NOTE [group teardown]: DDP reducers and finished collectives that only a reference
+        # cycle still holds keep work objects of the group's C++ threads; freed later, during
+        # interpreter exit, they can abort the process (SIGABRT, "terminate called without an
+        # active exception", seen once in ~30 three-rank runs). Collect them while the group and
+        # the interpreter are whole, then destroy the group.
+        gc.collect()
         dist.destroy_process_group()
 
 
@@ -158,8 +165,9 @@ def _leave_together(backend: str) -> None:
 
     if backend == "gloo":
         dist.monitored_barrier(timeout=datetime.timedelta(seconds=LEAVE_TIMEOUT))
-    else:
-        dist.barrier()
+        # rank 0 answers the monitored barrier rank by rank: one more collective, so that no
+        # rank closes its connections while rank 0 still sends another rank its answer
+    dist.barrier()
 
 
 def wrap_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
